@@ -1,0 +1,94 @@
+# mojifix: one Makefile.  `make` builds ./mojifix; see README.md.
+# SPDX-License-Identifier: MIT
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+# WERROR=1 (CI) turns warnings into errors.
+WERROR     ?= 0
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN       += -Werror
+endif
+CPPFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -Itables $(CPPFLAGS)
+
+# uchardet is required (legacy-encoding detection).
+UCHARDET_CFLAGS := $(shell $(PKG_CONFIG) --cflags uchardet 2>/dev/null)
+UCHARDET_LIBS   := $(shell $(PKG_CONFIG) --libs uchardet 2>/dev/null || echo -luchardet)
+# OpenCC is optional (--simplified); without it --simplified fails with a message.
+OPENCC_CFLAGS   := $(shell $(PKG_CONFIG) --cflags opencc 2>/dev/null)
+OPENCC_LIBS     := $(shell $(PKG_CONFIG) --libs opencc 2>/dev/null)
+ifneq ($(OPENCC_LIBS),)
+OPENCC_CFLAGS   += -DMF_HAVE_OPENCC=1
+endif
+# iconv(3): in libc on glibc; GNU libiconv elsewhere needs -liconv (ICONV_LIBS=-liconv).
+ICONV_LIBS ?= $(shell printf '#include <iconv.h>\nint main(void){iconv_t c=iconv_open("UTF-8","GBK");return c==(iconv_t)-1;}\n' | \
+	$(CC) -x c - -o /dev/null >/dev/null 2>&1 || echo -liconv)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lm -lsubunit)
+
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(UCHARDET_CFLAGS) $(OPENCC_CFLAGS)
+LIBS       = $(UCHARDET_LIBS) $(OPENCC_LIBS) $(ICONV_LIBS) -lm
+
+LIB_SRC  := $(wildcard src/*.c)
+LIB_SRC  := $(filter-out src/main.c,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:.c=.o)
+TABLES   := $(wildcard tables/*.h)
+
+.PHONY: all check bench install uninstall clean tables tables-check sanitize
+
+all: mojifix
+
+src/%.o: src/%.c src/*.h $(TABLES)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+libmojifix.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+mojifix: src/main.o libmojifix.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ src/main.o libmojifix.a $(LIBS)
+
+-include tables/tables.mk
+-include tests/tests.mk
+
+# ---- tests ----
+CHECK_SUITES = tests/test_repair $(TABLES_TESTS) $(TESTS_BIN)
+
+tests/test_repair: tests/test_repair.c tests/garble.o tests/garble.h src/mojifix.h src/internal.h libmojifix.a
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) -o $@ tests/test_repair.c \
+		tests/garble.o libmojifix.a $(CHECK_LIBS) $(LIBS)
+
+# Every Check suite, the CLI tests, the man page's examples and the table
+# generators' proof.  Suites that need ../shared/seeds skip without it.
+check: mojifix $(CHECK_SUITES) tests/garble
+	@st=0; for t in $(CHECK_SUITES); do echo "== $$t"; ./$$t || st=1; done; \
+	echo "== tests/cli.sh"; sh tests/cli.sh . || st=1; \
+	if [ -f tests/man_examples.sh ]; then echo "== tests/man_examples.sh"; sh tests/man_examples.sh . || st=1; fi; \
+	if command -v mandoc >/dev/null 2>&1; then echo "== mandoc -T lint"; \
+		out=$$(mandoc -T lint man/mojifix.1 2>&1); if [ -n "$$out" ]; then echo "$$out"; st=1; else echo "man page: lint clean"; fi; \
+	else echo "mandoc not installed: man page lint skipped (apt-get install -y mandoc)"; fi; \
+	echo "== tables-check"; $(MAKE) --no-print-directory tables-check || st=1; \
+	exit $$st
+
+# The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) clean
+	$(MAKE) check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)"
+	$(MAKE) clean
+
+install: mojifix
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 mojifix $(DESTDIR)$(BINDIR)/mojifix
+	install -m 644 man/mojifix.1 $(DESTDIR)$(MANDIR)/man1/mojifix.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mojifix $(DESTDIR)$(MANDIR)/man1/mojifix.1
+
+clean: tables-clean tests-clean
+	rm -f mojifix libmojifix.a src/*.o tests/test_repair

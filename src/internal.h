@@ -1,0 +1,124 @@
+/* Internal interfaces of the mojifix library (not installed).
+ * SPDX-License-Identifier: MIT */
+#ifndef MOJIFIX_INTERNAL_H
+#define MOJIFIX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mojifix.h"
+
+/* ---- growable buffers (buf.c) ---- */
+typedef struct {
+	char *p;
+	size_t n, cap;
+	bool failed;            /* an allocation failed; further appends are no-ops */
+} mf_buf;
+
+bool mf_buf_reserve(mf_buf *b, size_t extra);
+void mf_buf_put(mf_buf *b, const void *data, size_t len);
+void mf_buf_putc(mf_buf *b, char c);
+void mf_buf_put_utf8(mf_buf *b, uint32_t cp);
+void mf_buf_free(mf_buf *b);
+
+/* ---- UTF-8 (utf8.c) ---- */
+/* A decoded unit of input: a code point, or one byte of invalid UTF-8. */
+#define MF_RAW_BYTE 0x110000u            /* cp = MF_RAW_BYTE + byte for invalid bytes */
+#define MF_IS_RAW(cp) ((cp) >= MF_RAW_BYTE)
+
+/* Decode one UTF-8 sequence (strict: no overlongs, surrogates, > U+10FFFF).
+ * Returns its length (1..4) and sets *cp; on an invalid sequence returns 1
+ * and sets *cp = MF_RAW_BYTE + s[0].  n must be > 0. */
+size_t mf_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Length of the longest valid UTF-8 prefix (stops before a truncated tail). */
+size_t mf_utf8_valid_prefix(const unsigned char *s, size_t n);
+size_t mf_utf8_encode(uint32_t cp, char out[4]);
+/* Bytes needed to complete a sequence starting with lead byte b (1..4), 0 if b
+ * cannot start one. */
+int mf_utf8_seq_len(unsigned char b);
+
+/* ---- legacy charsets through the compiled tables (charset.c) ---- */
+/* GBK/CP936/GB18030 two-byte: decode a pair; 0 when unmapped. */
+uint32_t mf_gbk_decode_pair(unsigned char lead, unsigned char trail);
+/* True when glibc's GBK (the strictest common decoder) maps the pair. */
+bool mf_gbk_pair_in_gbk(unsigned char lead, unsigned char trail);
+/* Encode a code point the way a GBK-family decoder could have produced it:
+ * writes 1 or 2 bytes to out and returns the count, 0 if not encodable. */
+int mf_gbk_encode(uint32_t cp, unsigned char out[2]);
+bool mf_gbk_is_lead(unsigned char b);
+bool mf_gbk_is_trail(unsigned char b);
+/* Latin-1 / CP1252 (as one reverse map; holes come back as C1 controls). */
+int mf_sbcs_encode(uint32_t cp, bool *cp1252_only);  /* byte, or -1 */
+uint32_t mf_cp1252_decode(unsigned char b);
+
+/* ---- character language model (lm.c) ---- */
+/* Costs are in 1/8 nat (MF_LM_SCALE); lower is more plausible. */
+typedef enum { MF_SCRIPT_SIMP = 0, MF_SCRIPT_TRAD = 1 } mf_script;
+int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c);
+/* Cost of a sequence of code points under the better of the two scripts;
+ * prev/next are context (0 for none). */
+long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next);
+bool mf_is_han(uint32_t cp);
+bool mf_lm_known(uint32_t cp);      /* in the model's vocabulary */
+int mf_lm_unigram(uint32_t cp);      /* best unigram cost of a Han char, or -1 */
+
+/* ---- pinyin readings (pinyin.c) ---- */
+/* Readings of cp: returns the count, fills up to max syllable pointers
+ * (NUL-terminated UTF-8 with tone marks), customary first. */
+int mf_pinyin_readings(uint32_t cp, const char **out, int max);
+bool mf_pinyin_has_reading(uint32_t cp, const char *syl, size_t len);
+int mf_pinyin_rank(uint32_t cp, const char *syl, size_t len);
+
+/* ---- the repair core (repair.c) ---- */
+/* A block of input decoded into units, with their byte offsets. */
+typedef struct {
+	uint32_t *cp;
+	uint32_t *off;      /* byte offset of unit i in the block; off[n] = length */
+	size_t n, cap;
+} mf_units;
+
+typedef struct mf_found {
+	size_t start, end;             /* unit range in the block */
+	uint32_t *rep;                 /* replacement code points (malloc'd) */
+	size_t nrep;
+	int nchain;
+	mf_channel chain[MF_MAX_CHAIN];
+	double confidence;             /* garbled (and repair right) */
+	double gain;                   /* cost(original) - cost(repair), nats */
+	unsigned lost;
+	bool unrecoverable;            /* report only */
+} mf_found;
+
+typedef struct {
+	mf_found *v;
+	size_t n, cap;
+} mf_found_list;
+
+/* Per-document state carried between blocks (seed family set, etc.). */
+struct seed_doc;                 /* seedfix.c's evidence */
+typedef struct mf_docstate {
+	struct seed_doc *seed;       /* made on first use */
+} mf_docstate;
+struct seed_doc *mf_seed_doc(mf_docstate *d);
+void mf_seed_doc_free(struct seed_doc *sd);
+mf_docstate *mf_docstate_new(void);
+void mf_docstate_free(mf_docstate *d);
+
+/* Analyse one block; appends found spans (sorted, non-overlapping).
+ * prev is the code point before the block (context), 0 at start. */
+mf_rc mf_analyse_block(const mf_units *u, uint32_t prev, mf_docstate *doc,
+                       mf_found_list *out);
+void mf_found_list_clear(mf_found_list *l);
+void mf_found_list_sort(mf_found_list *l);
+void mf_found_list_free(mf_found_list *l);
+
+/* Seed family (pinyin.c / seedfix.c): tries the pinyin-insertion channel on
+ * a block; appends spans. */
+mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
+                      mf_found_list *out);
+
+/* ---- confidence (repair.c) ---- */
+double mf_sigmoid(double x);
+
+#endif

@@ -1,0 +1,243 @@
+/* Character language model: the generated Han unigram/bigram tables, plus a
+ * small class model for everything else, so that any two texts can be
+ * compared.  Costs are -ln(p) in 1/8 nat units.
+ * SPDX-License-Identifier: MIT */
+#include "internal.h"
+
+#include "lm.h"
+
+#define N(x) ((int)((x) * MF_LM_SCALE))   /* nats -> cost units */
+
+bool mf_is_han(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static int vocab_id(uint32_t cp)
+{
+	size_t lo = 0, hi = MF_LM_NVOCAB;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (mf_lm_vocab[mid] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < MF_LM_NVOCAB && mf_lm_vocab[lo] == cp) ? (int)lo : -1;
+}
+
+bool mf_lm_known(uint32_t cp)
+{
+	return mf_is_han(cp) && vocab_id(cp) >= 0;
+}
+
+int mf_lm_unigram(uint32_t cp)
+{
+	int id = mf_is_han(cp) ? vocab_id(cp) : -1;
+	if (id < 0)
+		return -1;
+	int a = mf_lm_uni_simp[id], b = mf_lm_uni_trad[id];
+	return a < b ? a : b;
+}
+
+static int bigram(const uint32_t *keys, const uint8_t *vals, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (keys[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < n && keys[lo] == key) ? vals[lo] : -1;
+}
+
+/* Character classes for the non-Han part of the model. */
+enum cls {
+	C_NONE, C_HAN, C_HAN_OOV, C_ALNUM, C_SPACE, C_PUNCT, C_CJK_PUNCT,
+	C_LATIN, C_LATIN_SYM, C_CP1252_RARE, C_C1, C_PUA,
+	C_FFFD, C_KANA, C_HANGUL, C_GREEK_CYR, C_OTHER_SCRIPT, C_SYMBOL,
+	C_CONTROL, C_RAW, C_OTHER, C_CJK_RARE_PUNCT
+};
+
+/* The punctuation Chinese text actually uses; the rest of the CJK symbol
+ * blocks is rare. */
+static bool common_cjk_punct(uint32_t c)
+{
+	switch (c) {
+	case 0x3000: case 0x3001: case 0x3002: case 0x300A: case 0x300B: case 0x300C:
+	case 0x300D: case 0x300E: case 0x300F: case 0x3010: case 0x3011: case 0xFF01:
+	case 0xFF08: case 0xFF09: case 0xFF0C: case 0xFF1A: case 0xFF1B: case 0xFF1F:
+	case 0xFF0E: case 0xFF05: case 0xFF0F: case 0xFF5E: case 0xFF0D:
+		return true;
+	}
+	return (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+}
+
+static enum cls classify(uint32_t c)
+{
+	if (c == 0)
+		return C_NONE;
+	if (MF_IS_RAW(c))
+		return C_RAW;
+	if (c < 0x80) {
+		if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			return C_ALNUM;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			return C_SPACE;
+		if (c < 0x20 || c == 0x7F)
+			return C_CONTROL;
+		return C_PUNCT;
+	}
+	if (mf_is_han(c))
+		return C_HAN;
+	if (c < 0xA0)
+		return C_C1;
+	if (c < 0xC0 || c == 0xD7 || c == 0xF7)
+		return C_LATIN_SYM;
+	if (c < 0x250)
+		return C_LATIN;
+	if (c >= 0x370 && c < 0x530)
+		return C_GREEK_CYR;
+	if (c >= 0x530 && c < 0x1100)
+		return C_OTHER_SCRIPT;
+	if (c >= 0x1E00 && c < 0x1F00)
+		return C_LATIN;                   /* Vietnamese etc. */
+	switch (c) {
+	case 0x2018: case 0x2019: case 0x201C: case 0x201D: case 0x2013:
+	case 0x2014: case 0x2026: case 0x00B7: case 0x2022:
+		return C_CJK_PUNCT;          /* common in Chinese and Western text */
+	case 0x201A: case 0x201E: case 0x2020: case 0x2021: case 0x2030:
+	case 0x2039: case 0x203A: case 0x20AC: case 0x2122: case 0x02C6:
+	case 0x02DC: case 0x0192:
+		return C_CP1252_RARE;
+	}
+	if (c >= 0x2000 && c < 0x3000)
+		return C_SYMBOL;
+	if ((c >= 0x3000 && c < 0x3040) || (c >= 0xFF01 && c <= 0xFF65) ||
+	    (c >= 0xFE30 && c < 0xFE50))
+		return common_cjk_punct(c) ? C_CJK_PUNCT : C_CJK_RARE_PUNCT;
+	if (c >= 0x3040 && c < 0x3100)
+		return C_KANA;
+	if (c >= 0x3100 && c < 0x3400)
+		return C_SYMBOL;                 /* bopomofo, CJK compatibility */
+	if ((c >= 0xAC00 && c < 0xD7A4) || (c >= 0x1100 && c < 0x1200) ||
+	    (c >= 0x3130 && c < 0x3190))
+		return C_HANGUL;
+	if (c >= 0xE000 && c < 0xF900)
+		return C_PUA;
+	if (c == 0xFFFD)
+		return C_FFFD;
+	if ((c >= 0xA000 && c < 0xAC00) || (c >= 0xD7A4 && c < 0xE000))
+		return C_OTHER_SCRIPT;
+	if (c >= 0x10000)
+		return C_OTHER;
+	return C_SYMBOL;
+}
+
+/* Cost of a non-Han character given the class of the one before it.  The
+ * figures are rough -ln(p) of each class in the kind of text mojifix sees;
+ * what matters is that real text in any script is cheap and the debris of
+ * wrong decodes (isolated Latin-1 symbols, C1 controls, PUA, lone letters of
+ * other scripts between Han characters) is dear. */
+static int class_cost(enum cls c, enum cls prev)
+{
+	switch (c) {
+	case C_ALNUM:
+		return prev == C_ALNUM ? N(2.0) : N(3.5);
+	case C_SPACE:
+		return N(2.5);
+	case C_PUNCT:
+		return prev == C_HAN ? N(4.5) : N(3.5);
+	case C_CJK_PUNCT:
+		return prev == C_HAN || prev == C_HAN_OOV ? N(3.0) : N(5.0);
+	case C_CJK_RARE_PUNCT:
+		return N(9.0);
+	case C_LATIN:
+		if (prev == C_ALNUM)
+			return N(4.0);
+		return prev == C_LATIN ? N(7.0) : N(8.0);
+	case C_LATIN_SYM:
+		return N(10.0);
+	case C_CP1252_RARE:
+		return N(11.0);
+	case C_C1:
+		return N(20.0);
+	case C_PUA:
+		return N(18.0);
+	case C_FFFD:
+		return N(14.0);
+	case C_KANA:
+		return prev == C_KANA ? N(3.5) : N(6.0);
+	case C_HANGUL:
+		return prev == C_HANGUL ? N(4.5) : N(7.0);
+	case C_GREEK_CYR:
+		return prev == C_GREEK_CYR ? N(4.5) : N(9.0);
+	case C_OTHER_SCRIPT:
+		return prev == C_OTHER_SCRIPT ? N(6.0) : N(11.0);
+	case C_SYMBOL:
+		return N(9.0);
+	case C_CONTROL:
+		return N(16.0);
+	case C_RAW:
+		return N(20.0);
+	case C_HAN_OOV:
+		return N(17.0);
+	default:
+		return N(12.0);
+	}
+}
+
+/* A Han character not in the vocabulary costs more than any known one. */
+#define HAN_OOV_COST N(17.0)
+/* A Han character after a non-Han one: its unigram plus a small switch cost. */
+#define HAN_START_COST N(0.5)
+
+int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c)
+{
+	enum cls cc = classify(c), pc = classify(prev);
+	int cid = -1, pid = -1;
+	if (cc == C_HAN) {
+		cid = vocab_id(c);
+		if (cid < 0)
+			cc = C_HAN_OOV;
+	}
+	if (pc == C_HAN) {
+		pid = vocab_id(prev);
+		if (pid < 0)
+			pc = C_HAN_OOV;
+	}
+	if (cc != C_HAN)
+		return class_cost(cc, pc);
+	const uint8_t *uni = sc == MF_SCRIPT_SIMP ? mf_lm_uni_simp : mf_lm_uni_trad;
+	if (pc != C_HAN)
+		return uni[cid] + HAN_START_COST + (pc == C_HAN_OOV ? N(2.0) : 0);
+	uint32_t key = ((uint32_t)pid << 16) | (uint32_t)cid;
+	int v = sc == MF_SCRIPT_SIMP
+		? bigram(mf_lm_bi_simp_key, mf_lm_bi_simp_val, MF_LM_NBI_SIMP, key)
+		: bigram(mf_lm_bi_trad_key, mf_lm_bi_trad_val, MF_LM_NBI_TRAD, key);
+	if (v >= 0)
+		return v;
+	const uint8_t *bo = sc == MF_SCRIPT_SIMP ? mf_lm_bo_simp : mf_lm_bo_trad;
+	return bo[pid] + uni[cid];
+}
+
+long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
+{
+	long best = -1;
+	for (int sc = 0; sc < 2; sc++) {
+		long sum = 0;
+		uint32_t p = prev;
+		for (size_t i = 0; i < n; i++) {
+			sum += mf_lm_cost((mf_script)sc, p, cps[i]);
+			p = cps[i];
+		}
+		if (next)
+			sum += mf_lm_cost((mf_script)sc, p, next);
+		if (best < 0 || sum < best)
+			best = sum;
+	}
+	return best;
+}

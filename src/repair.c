@@ -1,0 +1,998 @@
+/* The repair core: find spans whose re-encoding under a wrong decoder's
+ * table decodes validly under the right one, resolve lost bytes with the
+ * language model, and keep a reversal only when the model finds it far more
+ * plausible.  Layers are undone by repeating the same pass on its output.
+ * SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NATS(c) ((double)(c) / 8.0)
+
+/* Priors, in nats: the evidence a reversal must bring before we believe it. */
+#define PRIOR_NATS 7.0
+#define CONF_SCALE 2.5          /* nats of gain per logit unit of confidence */
+#define FILL_MARGIN 12          /* 1.5 nats: a lost byte is filled only when the best
+                                   candidate beats the next by this much (cost units) */
+#define MAX_PASSES 3
+
+double mf_sigmoid(double x)
+{
+	return 1.0 / (1.0 + exp(-x));
+}
+
+/* ------------------------------------------------------------------ */
+/* Reversible channels                                                 */
+
+typedef enum { TGT_UTF8, TGT_GBK } target_cs;
+
+typedef struct {
+	mf_channel ch;            /* as reported (sbcs ones refined later) */
+	target_cs target;
+	bool sbcs;                /* wrong decoder was Latin-1/CP1252 */
+} chan_def;
+
+static const chan_def CHANNELS[] = {
+	{ MF_CH_UTF8_AS_GBK, TGT_UTF8, false },
+	{ MF_CH_UTF8_AS_LATIN1, TGT_UTF8, true },
+	{ MF_CH_GBK_AS_LATIN1, TGT_GBK, true },
+};
+#define NCHANNELS (sizeof CHANNELS / sizeof CHANNELS[0])
+
+#define HOLE 0x100                /* a byte (or two) lost behind a replacement */
+#define MAYBE_HOLE 0x200          /* a literal '?' that may stand for lost bytes */
+
+/* Re-encode one unit under the wrong decoder's table.  Returns the number of
+ * byte slots written (0: not encodable), marks cp1252-only characters. */
+static int encode_unit(const chan_def *cd, uint32_t cp, uint16_t out[2], bool *c1252)
+{
+	*c1252 = false;
+	if (cp == 0xFFFD) {
+		out[0] = HOLE;
+		return 1;
+	}
+	if (cp == '?') {
+		out[0] = '?' | MAYBE_HOLE;
+		return 1;
+	}
+	if (MF_IS_RAW(cp))
+		return 0;
+	if (cd->sbcs) {
+		int b = mf_sbcs_encode(cp, c1252);
+		if (b < 0)
+			return 0;
+		out[0] = (uint16_t)b;
+		return 1;
+	}
+	unsigned char g[2];
+	int k = mf_gbk_encode(cp, g);
+	for (int i = 0; i < k; i++)
+		out[i] = g[i];
+	return k;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scratch vectors                                                     */
+
+typedef struct {
+	uint32_t *v;
+	size_t n, cap;
+	bool failed;
+} cpvec;
+
+static void cv_push(cpvec *c, uint32_t x)
+{
+	if (c->failed)
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		uint32_t *p = realloc(c->v, cap * sizeof *p);
+		if (!p) {
+			c->failed = true;
+			return;
+		}
+		c->v = p;
+		c->cap = cap;
+	}
+	c->v[c->n++] = x;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding the re-encoded bytes under the right charset               */
+
+typedef struct {
+	const uint16_t *b;        /* byte slots (with HOLE / MAYBE_HOLE flags) */
+	size_t n;
+	uint32_t prev;            /* context before */
+	bool sbcs;                /* holes are CP1252's five undefined bytes */
+	unsigned lost;            /* characters left as U+FFFD */
+	unsigned filled;          /* holes filled from the model */
+	long fill_cost;           /* summed margin deficit of fills (for confidence) */
+} decoder;
+
+static bool is_cont(unsigned v) { return v >= 0x80 && v <= 0xBF; }
+
+/* Second-byte limits of a UTF-8 lead byte. */
+static void second_range(unsigned lead, unsigned *lo, unsigned *hi)
+{
+	*lo = 0x80;
+	*hi = 0xBF;
+	if (lead == 0xE0)
+		*lo = 0xA0;
+	else if (lead == 0xED)
+		*hi = 0x9F;
+	else if (lead == 0xF0)
+		*lo = 0x90;
+	else if (lead == 0xF4)
+		*hi = 0x8F;
+}
+
+/* Parse bytes q[0..n) as complete UTF-8 characters; return count or -1. */
+static int parse_utf8_exact(const unsigned *q, int n, uint32_t *out)
+{
+	int i = 0, k = 0;
+	while (i < n) {
+		unsigned b = q[i];
+		int len = mf_utf8_seq_len((unsigned char)b);
+		if (b > 0xFF || len == 0 || i + len > n)
+			return -1;
+		if (len == 1) {
+			out[k++] = b;
+			i++;
+			continue;
+		}
+		unsigned lo, hi;
+		second_range(b, &lo, &hi);
+		if (q[i + 1] < lo || q[i + 1] > hi)
+			return -1;
+		uint32_t v = b & (0x7Fu >> len);
+		for (int j = 1; j < len; j++) {
+			if (!is_cont(q[i + j]))
+				return -1;
+			v = (v << 6) | (q[i + j] & 0x3F);
+		}
+		out[k++] = v;
+		i += len;
+	}
+	return k;
+}
+
+/* One filled candidate for a hole window. */
+typedef struct {
+	uint32_t cps[4];
+	int ncp;
+	long cost;
+} fill_cand;
+
+typedef struct {
+	fill_cand best, second;
+	bool have_best, have_second;
+	uint32_t prev, next;
+	unsigned pre[4];
+	int npre;
+	unsigned suf[4];
+	int nsuf;
+	unsigned after;            /* byte after the window (for the decoder test), 0x100 if none */
+	int nholes;                /* consecutive replacement markers in the window */
+	bool sbcs;
+} fill_search;
+
+static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
+{
+	unsigned q[12];
+	int n = 0;
+	for (int i = 0; i < fs->npre; i++)
+		q[n++] = fs->pre[i];
+	for (int i = 0; i < w; i++)
+		q[n++] = fill[i];
+	for (int i = 0; i < fs->nsuf; i++)
+		q[n++] = fs->suf[i];
+	fill_cand c;
+	c.ncp = parse_utf8_exact(q, n, c.cps);
+	if (c.ncp <= 0)
+		return;
+	/* The wrong decoder must have failed on these bytes: a pair it maps
+	 * would have been decoded, not replaced. */
+	if (fs->sbcs) {
+		for (int i = 0; i < w; i++)
+			if (fill[i] != 0x81 && fill[i] != 0x8D && fill[i] != 0x8F && fill[i] != 0x90 && fill[i] != 0x9D)
+				return;
+	} else if (fs->nholes > 1) {
+		if (fill[0] < 0x80)
+			return;
+	} else if (w == 1) {
+		if (fill[0] < 0x80)
+			return;
+		unsigned nb = fs->nsuf > 0 ? fs->suf[0] : fs->after;
+		if (nb <= 0xFF && mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)nb))
+			return;
+	} else {
+		if (fill[0] < 0x81 || mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)fill[1]))
+			return;
+	}
+	c.cost = mf_lm_seq_cost(c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	if (!fs->have_best || c.cost < fs->best.cost) {
+		if (fs->have_best) {
+			/* the old best becomes second unless it spells the same text */
+			fs->second = fs->best;
+			fs->have_second = true;
+		}
+		fs->best = c;
+		fs->have_best = true;
+	} else if (!fs->have_second || c.cost < fs->second.cost) {
+		fs->second = c;
+		fs->have_second = true;
+	}
+}
+
+/* Enumerate fills of width w byte by byte, keeping UTF-8 structure. */
+static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
+                      unsigned lead, int seqpos, long prior)
+{
+	if (pos == w) {
+		consider(fs, fill, w, prior);
+		return;
+	}
+	if (need > 0) {
+		unsigned lo = 0x80, hi = 0xBF;
+		if (seqpos == 1)
+			second_range(lead, &lo, &hi);
+		for (unsigned b = lo; b <= hi; b++) {
+			fill[pos] = b;
+			enum_fill(fs, fill, pos + 1, w, need - 1, lead, seqpos + 1, prior);
+		}
+		return;
+	}
+	/* at a character boundary: a lead byte, or (last byte of a two-byte
+	 * loss) an ASCII byte the wrong decoder swallowed with the lead */
+	for (unsigned b = 0xC2; b <= 0xF4; b++) {
+		fill[pos] = b;
+		enum_fill(fs, fill, pos + 1, w, mf_utf8_seq_len((unsigned char)b) - 1, b, 1, prior);
+	}
+	if (pos == w - 1 && pos > 0 && !fs->sbcs) {
+		for (unsigned b = 0x20; b < 0x40; b++) {
+			fill[pos] = b;
+			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + 48);
+		}
+		fill[pos] = '\n';
+		enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + 48);
+	}
+}
+
+/* Resolve a hole: pre = bytes of the incomplete character before it, the
+ * hole at h, then continuation bytes.  Appends the chosen characters (or
+ * U+FFFD) and returns the index after the window, or 0 on failure. */
+static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out)
+{
+	fill_search fs;
+	memset(&fs, 0, sizeof fs);
+	fs.prev = out->n ? out->v[out->n - 1] : d->prev;
+	fs.sbcs = d->sbcs;
+	for (size_t i = start; i < h; i++)
+		fs.pre[fs.npre++] = d->b[i] & 0xFF;
+	size_t e = h + 1;
+	fs.nholes = 1;
+	while (e < d->n && (d->b[e] & HOLE) && fs.nholes < 2) {
+		fs.nholes++;
+		e++;
+	}
+	while (e < d->n && fs.nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && is_cont(d->b[e]))
+		fs.suf[fs.nsuf++] = d->b[e++];
+	fs.after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
+	/* the character after the window, for context */
+	fs.next = 0;
+	if (e < d->n && !(d->b[e] & HOLE)) {
+		unsigned char tmp[4];
+		size_t k = 0;
+		while (k < 4 && e + k < d->n && !(d->b[e + k] & HOLE)) {
+			tmp[k] = (unsigned char)(d->b[e + k] & 0xFF);
+			k++;
+		}
+		uint32_t cp;
+		mf_utf8_decode(tmp, k, &cp);
+		if (!MF_IS_RAW(cp))
+			fs.next = cp;
+	}
+	int need = 0;
+	unsigned lead = 0;
+	if (fs.npre) {
+		lead = fs.pre[0];
+		need = mf_utf8_seq_len((unsigned char)lead) - fs.npre;
+	}
+	unsigned fill[4];
+	/* each marker stands for one byte, or (some decoders) for two */
+	int wmax = fs.sbcs ? fs.nholes : (fs.nholes == 1 ? 2 : 3);   /* 64^3 fills at most */
+	for (int w = fs.nholes; w <= wmax; w++)
+		enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 8 * (w - fs.nholes));
+	if (!fs.have_best)
+		return 0;
+	if (getenv("MF_DEBUG"))
+		fprintf(stderr, "hole: pre=%d suf=%d best U+%04X.. %ld second U+%04X.. %ld\n", fs.npre, fs.nsuf,
+		        fs.best.cps[0], fs.best.cost, fs.have_second ? fs.second.cps[0] : 0,
+		        fs.have_second ? fs.second.cost : -1);
+	if (!fs.have_second || fs.second.cost - fs.best.cost >= FILL_MARGIN) {
+		for (int i = 0; i < fs.best.ncp; i++)
+			cv_push(out, fs.best.cps[i]);
+		d->filled++;
+		if (fs.have_second)
+			d->fill_cost += fs.second.cost - fs.best.cost < 40 ? 40 - (fs.second.cost - fs.best.cost) : 0;
+	} else {
+		/* undecided: keep a visible marker, keep the ASCII we are sure of */
+		cv_push(out, 0xFFFD);
+		d->lost++;
+	}
+	return e;
+}
+
+/* Decode d->b[from..to) as UTF-8 with holes.  Stops at the first position it
+ * cannot decode; returns that position.  ends[] receives, for every slot
+ * index where a character ended, the output length at that point (or -1). */
+static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, long *ends)
+{
+	size_t i = from;
+	while (i < to) {
+		unsigned v = d->b[i];
+		if (v & HOLE) {
+			size_t e = solve_hole(d, i, i, out);
+			if (!e || e > to)
+				return i;
+			i = e;
+			ends[i] = (long)out->n;
+			continue;
+		}
+		unsigned b = v & 0xFF;
+		int len = mf_utf8_seq_len((unsigned char)b);
+		if (len == 1) {
+			cv_push(out, b);
+			i++;
+			ends[i] = (long)out->n;
+			continue;
+		}
+		if (len == 0)
+			return i;
+		/* gather the sequence; a hole (or a '?' where a byte must be) inside
+		 * it goes to the solver */
+		size_t j = i + 1;
+		unsigned lo, hi;
+		second_range(b, &lo, &hi);
+		bool ok = true;
+		for (int k = 1; k < len; k++, j++) {
+			if (j >= to) {
+				ok = false;
+				break;
+			}
+			unsigned c = d->b[j];
+			if ((c & (HOLE | MAYBE_HOLE)) != 0 && !(k == 1 ? (c & 0xFF) >= lo && (c & 0xFF) <= hi : is_cont(c & 0xFF))) {
+				size_t e = solve_hole(d, i, j, out);
+				if (!e || e > to)
+					return i;
+				i = e;
+				ends[i] = (long)out->n;
+				goto next;
+			}
+			if (k == 1 ? (c < lo || c > hi) : !is_cont(c)) {
+				ok = false;
+				break;
+			}
+		}
+		if (!ok)
+			return i;
+		{
+			unsigned char tmp[4];
+			for (int k = 0; k < len; k++)
+				tmp[k] = (unsigned char)(d->b[i + k] & 0xFF);
+			uint32_t cp;
+			mf_utf8_decode(tmp, (size_t)len, &cp);
+			cv_push(out, cp);
+		}
+		i += (size_t)len;
+		ends[i] = (long)out->n;
+	next:;
+	}
+	return i;
+}
+
+/* GBK decode (for 拼音码): lead+trail pairs through the table, ASCII as is. */
+static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, long *ends)
+{
+	size_t i = from;
+	while (i < to) {
+		unsigned v = d->b[i];
+		if (v & HOLE)
+			return i;
+		unsigned b = v & 0xFF;
+		if (b < 0x80) {
+			cv_push(out, b);
+			i++;
+		} else if (b == 0x80) {
+			cv_push(out, 0x20AC);
+			i++;
+		} else {
+			if (i + 1 >= to || (d->b[i + 1] & HOLE))
+				return i;
+			uint32_t cp = mf_gbk_decode_pair((unsigned char)b, (unsigned char)(d->b[i + 1] & 0xFF));
+			if (!cp || !mf_gbk_pair_in_gbk((unsigned char)b, (unsigned char)(d->b[i + 1] & 0xFF)))
+				return i;
+			cv_push(out, cp);
+			i += 2;
+		}
+		ends[i] = (long)out->n;
+	}
+	return i;
+}
+
+/* ------------------------------------------------------------------ */
+/* Candidates                                                          */
+
+typedef struct {
+	size_t start, end;         /* unit range */
+	uint32_t *rep;
+	size_t nrep;
+	mf_channel ch;
+	double gain;               /* nats */
+	unsigned lost, filled;
+	long fill_cost;
+} cand;
+
+typedef struct {
+	cand *v;
+	size_t n, cap;
+} candlist;
+
+static bool cl_push(candlist *l, const cand *c)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		cand *p = realloc(l->v, cap * sizeof *p);
+		if (!p)
+			return false;
+		l->v = p;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *c;
+	return true;
+}
+
+static bool non_ascii(uint32_t cp) { return cp >= 0x80; }
+
+/* CJK output: what a Chinese text repair should produce. */
+static bool cjk_like(uint32_t cp)
+{
+	return mf_is_han(cp) || (cp >= 0x3000 && cp < 0x3400) || (cp >= 0xFF00 && cp < 0xFFF0) ||
+	       (cp >= 0xAC00 && cp < 0xD7A4) || (cp >= 0x2000 && cp < 0x2070);
+}
+
+/* Is the reversal a sensible text at all?  Reject outputs that are mostly
+ * letters of unrelated scripts: that is what clean Chinese re-encoded and
+ * decoded wrongly looks like, never what a real repair gives. */
+static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
+{
+	size_t na = 0, ncjk = 0, nbad = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = rep[i];
+		if (!non_ascii(c))
+			continue;
+		na++;
+		if (cjk_like(c))
+			ncjk++;
+		else if ((c >= 0x80 && c < 0xA0) || (c >= 0xE000 && c < 0xF900) || c == 0xFFFD)
+			nbad++;
+	}
+	if (na == 0)
+		return false;
+	if (nbad * 4 > na)
+		return false;
+	if (cd->sbcs && cd->target == TGT_UTF8)
+		return true;       /* 符号码 may hide any script (ftfy's domain) */
+	return ncjk * 2 > na;
+}
+
+/* Find all candidate reversals of one channel in units cps[0..n). */
+static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
+                          candlist *out)
+{
+	mf_rc rc = MF_OK;
+	uint16_t *slots = malloc((2 * n + 1) * sizeof *slots);
+	size_t *ustart = malloc((n + 1) * sizeof *ustart);
+	long *ends = malloc((2 * n + 2) * sizeof *ends);
+	bool *c1252 = malloc((n + 1) * sizeof *c1252);
+	cpvec rep = { 0 };
+	if (!slots || !ustart || !ends || !c1252) {
+		rc = MF_ERR_NOMEM;
+		goto done;
+	}
+	size_t i = 0;
+	while (i < n) {
+		/* a run of encodable units containing something non-ASCII */
+		size_t a = i, ns = 0;
+		bool any = false;
+		while (i < n) {
+			uint16_t tmp[2];
+			/* lines are repaired on their own: a span never crosses one */
+			int k = cps[i] == '\n' ? 0 : encode_unit(cd, cps[i], tmp, &c1252[i]);
+			if (k == 0)
+				break;
+			ustart[i - a] = ns;
+			for (int j = 0; j < k; j++)
+				slots[ns++] = tmp[j];
+			if (non_ascii(cps[i]))
+				any = true;
+			i++;
+		}
+		size_t b = i;
+		ustart[b - a] = ns;
+		if (i < n)
+			i++;       /* skip the barrier */
+		if (!any || b == a)
+			continue;
+		/* scan for valid segments starting at unit boundaries */
+		size_t s = a;
+		while (s < b) {
+			if (!non_ascii(cps[s])) {
+				s++;
+				continue;
+			}
+			for (size_t k = 0; k <= ns; k++)
+				ends[k] = -1;
+			decoder d = { slots, ns, s > 0 ? cps[s - 1] : prev0, cd->sbcs, 0, 0, 0 };
+			rep.n = 0;
+			size_t from = ustart[s - a];
+			size_t stop = cd->target == TGT_UTF8
+				? decode_utf8_slots(&d, from, ns, &rep, ends)
+				: decode_gbk_slots(&d, from, ns, &rep, ends);
+			(void)stop;
+			if (rep.failed) {
+				rc = MF_ERR_NOMEM;
+				goto done;
+			}
+			/* the last unit boundary that is also a character end */
+			size_t e = s;
+			long nout = 0;
+			for (size_t u = b; u > s; u--) {
+				size_t pos = ustart[u - a];
+				if (ends[pos] >= 0) {
+					e = u;
+					nout = ends[pos];
+					break;
+				}
+			}
+			/* trim trailing ASCII that maps to itself */
+			while (e > s && !non_ascii(cps[e - 1]) && nout > 0 && rep.v[nout - 1] == cps[e - 1] &&
+			       !(cps[e - 1] == '?')) {
+				e--;
+				nout--;
+			}
+			if (e > s && nout > 0) {
+				cand c = { 0 };
+				c.start = s;
+				c.end = e;
+				c.nrep = (size_t)nout;
+				c.ch = cd->ch;
+				c.lost = d.lost;
+				c.filled = d.filled;
+				c.fill_cost = d.fill_cost;
+				if (cd->sbcs) {
+					bool any1252 = false;
+					for (size_t u = s; u < e; u++)
+						any1252 |= c1252[u];
+					if (any1252)
+						c.ch = cd->target == TGT_UTF8 ? MF_CH_UTF8_AS_CP1252 : MF_CH_GBK_AS_CP1252;
+					else
+						c.ch = cd->target == TGT_UTF8 ? MF_CH_UTF8_AS_LATIN1 : MF_CH_GBK_AS_LATIN1;
+				}
+				bool same = c.nrep == e - s && memcmp(rep.v, cps + s, c.nrep * sizeof(uint32_t)) == 0;
+				if (!same && plausible_output(cd, rep.v, c.nrep)) {
+					c.rep = malloc(c.nrep * sizeof(uint32_t));
+					if (!c.rep) {
+						rc = MF_ERR_NOMEM;
+						goto done;
+					}
+					memcpy(c.rep, rep.v, c.nrep * sizeof(uint32_t));
+					if (!cl_push(out, &c)) {
+						free(c.rep);
+						rc = MF_ERR_NOMEM;
+						goto done;
+					}
+				}
+				s = e;
+			} else {
+				s++;
+			}
+		}
+	}
+done:
+	free(slots);
+	free(ustart);
+	free(ends);
+	free(c1252);
+	free(rep.v);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* A block's working text: units plus, per unit, where it came from.   */
+
+typedef struct {
+	uint32_t cp;
+	uint32_t origin;       /* index of the original unit range (group) */
+} wunit;
+
+typedef struct {
+	size_t ostart, oend;   /* original unit range */
+	int nchain;
+	mf_channel chain[MF_MAX_CHAIN];
+	unsigned lost, filled;
+	long fill_cost;
+	bool touched;
+} group;
+
+typedef struct {
+	wunit *u;
+	size_t n, cap;
+	group *g;
+	size_t ng, gcap;
+} work;
+
+static int cmp_gain_desc(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
+	if (x->gain > y->gain)
+		return -1;
+	if (x->gain < y->gain)
+		return 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* One pass over the working text: every channel, best non-overlapping gains. */
+static mf_rc one_pass(work *w, uint32_t prev0, bool *changed)
+{
+	*changed = false;
+	size_t n = w->n;
+	uint32_t *cps = malloc((n + 1) * sizeof *cps);
+	if (!cps)
+		return MF_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		cps[i] = w->u[i].cp;
+	candlist cl = { 0 };
+	mf_rc rc = MF_OK;
+	for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
+		rc = find_channel(&CHANNELS[k], cps, n, prev0, &cl);
+	if (rc != MF_OK)
+		goto out;
+	for (size_t k = 0; k < cl.n; k++) {
+		cand *c = &cl.v[k];
+		uint32_t p = c->start ? cps[c->start - 1] : prev0;
+		uint32_t nx = c->end < n ? cps[c->end] : 0;
+		long co = mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx);
+		long cr = mf_lm_seq_cost(c->rep, c->nrep, p, nx);
+		c->gain = NATS(co - cr);
+	}
+	qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
+	/* greedy: keep the best gains that do not overlap; a pass keeps any real
+	 * improvement, the final decision is made on whole chains */
+	size_t kept = 0;
+	for (size_t k = 0; k < cl.n; k++) {
+		cand *c = &cl.v[k];
+		bool ok = c->gain > 1.0;
+		for (size_t j = 0; ok && j < kept; j++)
+			if (c->start < cl.v[j].end && cl.v[j].start < c->end)
+				ok = false;
+		if (ok) {
+			cand t = cl.v[kept];
+			cl.v[kept] = *c;
+			*c = t;
+			kept++;
+		}
+	}
+	for (size_t k = kept; k < cl.n; k++)
+		free(cl.v[k].rep);
+	cl.n = kept;
+	if (kept == 0)
+		goto out;
+	qsort(cl.v, cl.n, sizeof *cl.v, cmp_start);
+	/* rebuild the working text */
+	size_t extra = 0;
+	for (size_t k = 0; k < cl.n; k++)
+		extra += cl.v[k].nrep;
+	wunit *nu = malloc((n + extra + 1) * sizeof *nu);
+	if (!nu) {
+		rc = MF_ERR_NOMEM;
+		goto out;
+	}
+	size_t m = 0, i = 0;
+	for (size_t k = 0; k < cl.n; k++) {
+		cand *c = &cl.v[k];
+		while (i < c->start)
+			nu[m++] = w->u[i++];
+		/* merge the groups the span touches into one */
+		uint32_t g0 = w->u[c->start].origin;
+		group *G = &w->g[g0];
+		for (size_t j = c->start; j < c->end; j++) {
+			group *H = &w->g[w->u[j].origin];
+			if (H->ostart < G->ostart)
+				G->ostart = H->ostart;
+			if (H->oend > G->oend)
+				G->oend = H->oend;
+			if (H != G) {
+				uint32_t hid = w->u[j].origin;
+				for (size_t q = 0; q < n; q++)
+					if (w->u[q].origin == hid)
+						w->u[q].origin = g0;
+				if (H->nchain > G->nchain) {
+					G->nchain = H->nchain;
+					memcpy(G->chain, H->chain, sizeof G->chain);
+				}
+				G->lost += H->lost;
+				G->filled += H->filled;
+				G->fill_cost += H->fill_cost;
+			}
+		}
+		if (G->nchain < MF_MAX_CHAIN)
+			G->chain[G->nchain++] = c->ch;
+		G->lost += c->lost;
+		G->filled += c->filled;
+		G->fill_cost += c->fill_cost;
+		G->touched = true;
+		for (size_t j = 0; j < c->nrep; j++) {
+			nu[m].cp = c->rep[j];
+			nu[m].origin = g0;
+			m++;
+		}
+		i = c->end;
+	}
+	while (i < n)
+		nu[m++] = w->u[i++];
+	free(w->u);
+	w->u = nu;
+	w->n = m;
+	w->cap = n + extra + 1;
+	*changed = true;
+out:
+	for (size_t k = 0; k < cl.n; k++)
+		free(cl.v[k].rep);
+	free(cl.v);
+	free(cps);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Unrecoverable garbling: 口字码 and 锟拷码                            */
+
+static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out);
+
+/* ------------------------------------------------------------------ */
+
+mf_docstate *mf_docstate_new(void)
+{
+	return calloc(1, sizeof(mf_docstate));
+}
+
+void mf_docstate_free(mf_docstate *d)
+{
+	if (d)
+		mf_seed_doc_free(d->seed);
+	free(d);
+}
+
+static bool found_push(mf_found_list *l, const mf_found *f)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		mf_found *p = realloc(l->v, cap * sizeof *p);
+		if (!p)
+			return false;
+		l->v = p;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *f;
+	return true;
+}
+
+void mf_found_list_clear(mf_found_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].rep);
+	l->n = 0;
+}
+
+void mf_found_list_free(mf_found_list *l)
+{
+	mf_found_list_clear(l);
+	free(l->v);
+	l->v = NULL;
+	l->cap = 0;
+}
+
+/* Confidence of a whole repaired span from its total gain and its fills. */
+static double span_confidence(double gain, const group *g)
+{
+	double x = (gain - PRIOR_NATS) / CONF_SCALE;
+	double c = mf_sigmoid(x);
+	/* each byte we could not recover, and each fill the model only just
+	 * preferred, makes an exact repair less likely */
+	c *= pow(0.85, (double)g->lost);
+	c *= exp(-(double)g->fill_cost / 160.0);
+	return c;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	const mf_found *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void mf_found_list_sort(mf_found_list *l)
+{
+	qsort(l->v, l->n, sizeof *l->v, cmp_found);
+}
+
+mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
+{
+	size_t n = bu->n;
+	const uint32_t *cps = bu->cp;
+	mf_rc rc = MF_OK;
+	/* quick exit: nothing outside ASCII, nothing to repair */
+	size_t i = 0;
+	while (i < n && cps[i] < 0x80)
+		i++;
+	if (i == n)
+		return MF_OK;
+
+	work w = { 0 };
+	w.u = malloc((n + 1) * sizeof *w.u);
+	w.g = malloc((n + 1) * sizeof *w.g);
+	if (!w.u || !w.g) {
+		free(w.u);
+		free(w.g);
+		return MF_ERR_NOMEM;
+	}
+	w.n = n;
+	w.ng = n;
+	for (i = 0; i < n; i++) {
+		w.u[i].cp = cps[i];
+		w.u[i].origin = (uint32_t)i;
+		memset(&w.g[i], 0, sizeof w.g[i]);
+		w.g[i].ostart = i;
+		w.g[i].oend = i + 1;
+	}
+	for (int pass = 0; pass < MAX_PASSES; pass++) {
+		bool changed;
+		rc = one_pass(&w, prev, &changed);
+		if (rc != MF_OK || !changed)
+			break;
+	}
+	if (rc != MF_OK)
+		goto done;
+
+	/* Collect the touched groups as spans: the final text of each against
+	 * the original, judged once on the whole chain. */
+	size_t k = 0;
+	while (k < w.n) {
+		uint32_t g0 = w.u[k].origin;
+		group *G = &w.g[g0];
+		if (!G->touched) {
+			k++;
+			continue;
+		}
+		size_t a = k;
+		while (k < w.n && w.u[k].origin == g0)
+			k++;
+		mf_found f;
+		memset(&f, 0, sizeof f);
+		f.start = G->ostart;
+		f.end = G->oend;
+		f.nrep = k - a;
+		f.rep = malloc((f.nrep + 1) * sizeof(uint32_t));
+		if (!f.rep) {
+			rc = MF_ERR_NOMEM;
+			goto done;
+		}
+		for (size_t j = 0; j < f.nrep; j++)
+			f.rep[j] = w.u[a + j].cp;
+		/* chain in applied order: passes undo the outermost first */
+		f.nchain = G->nchain;
+		for (int j = 0; j < G->nchain; j++)
+			f.chain[j] = G->chain[G->nchain - 1 - j];
+		uint32_t p = f.start ? cps[f.start - 1] : prev;
+		uint32_t nx = f.end < n ? cps[f.end] : 0;
+		long co = mf_lm_seq_cost(cps + f.start, f.end - f.start, p, nx);
+		long cr = mf_lm_seq_cost(f.rep, f.nrep, p, nx);
+		f.gain = NATS(co - cr) - 2.0 * (G->nchain - 1);
+		f.lost = G->lost;
+		f.confidence = span_confidence(f.gain, G);
+		if (f.gain <= 0.0) {
+			free(f.rep);
+			continue;
+		}
+		if (!found_push(out, &f)) {
+			free(f.rep);
+			rc = MF_ERR_NOMEM;
+			goto done;
+		}
+	}
+	find_unrecoverable(cps, n, out);
+	qsort(out->v, out->n, sizeof *out->v, cmp_found);
+	(void)doc;
+done:
+	free(w.u);
+	free(w.g);
+	return rc;
+}
+
+/* 口字码: GBK bytes read as UTF-8 leave runs dense in U+FFFD, broken by the odd
+ * pair that happened to be valid UTF-8 (Cyrillic, Greek, Hebrew letters).
+ * 锟拷码: the same then read as GBK: EF BF BD triplets spell 锟斤拷.
+ * Neither can be reversed; report the span. */
+static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out)
+{
+	size_t i = 0;
+	while (i < n) {
+		/* a window of non-ASCII-letter units with replacement debris */
+		if (!(cps[i] == 0xFFFD || cps[i] == 0x951F)) {
+			i++;
+			continue;
+		}
+		size_t a = i, nfffd = 0, nkun = 0, nother = 0, last = i;
+		while (i < n) {
+			uint32_t c = cps[i];
+			if (c == 0xFFFD) {
+				nfffd++;
+				last = i;
+			} else if (c == 0x951F || c == 0x65A4 || c == 0x62F7) {   /* 锟 斤 拷 */
+				nkun++;
+				last = i;
+			} else if (c >= 0x80 && c < 0x800) {
+				nother++;
+			} else if (c < 0x80) {
+				/* ASCII survives both; allow short stretches */
+				size_t j = i;
+				while (j < n && cps[j] < 0x80 && cps[j] != '\n')
+					j++;
+				if (j - i > 8 || (j < n && cps[j] == '\n'))
+					break;
+				i = j;
+				continue;
+			} else if (!mf_is_han(c)) {
+				break;
+			} else {
+				nother++;
+			}
+			i++;
+		}
+		size_t e = last + 1;
+		bool kunkao = nkun >= 3;
+		bool kouzi = nfffd >= 3 && nfffd * 2 >= nfffd + nother;
+		if (kunkao || kouzi) {
+			mf_found f;
+			memset(&f, 0, sizeof f);
+			f.start = a;
+			f.end = e;
+			f.unrecoverable = true;
+			f.nchain = kunkao ? 2 : 1;
+			f.chain[0] = MF_CH_GBK_AS_UTF8;
+			f.chain[1] = MF_CH_KUNKAO;
+			if (kunkao)
+				f.chain[0] = MF_CH_KUNKAO, f.nchain = 1;
+			size_t cnt = kunkao ? nkun : nfffd;
+			f.confidence = 1.0 - exp(-(double)cnt / 4.0);
+			/* spans found by the repair passes take precedence */
+			bool overlap = false;
+			for (size_t j = 0; j < out->n; j++)
+				if (out->v[j].start < f.end && f.start < out->v[j].end)
+					overlap = true;
+			if (!overlap)
+				found_push(out, &f);
+		}
+		if (i == a)
+			i++;
+	}
+}

@@ -1,0 +1,594 @@
+/* The seed family: `(pinyin)` inserted after a per-document set of characters
+ * by a byte-level replace over GBK, fullwidth punctuation folded to ASCII on
+ * the same bytes, then decoded as GBK (GARBLING.md §1).
+ *
+ * The text is re-encoded to GBK, which gives back the damaged byte stream:
+ * the original bytes, plus the inserted annotations, minus the bytes the
+ * decoder lost.  A Viterbi search over that stream reads the original
+ * characters, choosing at each place where the garbling may have acted
+ * between "nothing happened here" and the undoing of one step; the language
+ * model and the reading constraints pay for each choice.
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define N8(x) ((long)((x) * 8))
+
+/* Evidence gathered over the whole document. */
+typedef struct {
+	uint32_t cp;
+	unsigned count;
+} setentry;
+
+struct seed_doc {
+	setentry *set;              /* characters seen annotated in step */
+	unsigned set_total;         /* occurrences of set members */
+	unsigned set_annotated;     /* ... followed by an annotation */
+	size_t nset, capset;
+	unsigned aligned;           /* X(reading of X) */
+	unsigned misaligned;        /* ?py) or Y(py) that only a lost byte explains */
+	unsigned han;               /* Han characters seen */
+};
+
+struct seed_doc *mf_seed_doc(mf_docstate *d)
+{
+	if (!d->seed)
+		d->seed = calloc(1, sizeof *d->seed);
+	return d->seed;
+}
+
+static unsigned set_count(const struct seed_doc *sd, uint32_t cp)
+{
+	for (size_t i = 0; i < sd->nset; i++)
+		if (sd->set[i].cp == cp)
+			return sd->set[i].count;
+	return 0;
+}
+
+static void set_add(struct seed_doc *sd, uint32_t cp)
+{
+	for (size_t i = 0; i < sd->nset; i++)
+		if (sd->set[i].cp == cp) {
+			sd->set[i].count++;
+			return;
+		}
+	if (sd->nset == sd->capset) {
+		size_t cap = sd->capset ? sd->capset * 2 : 32;
+		setentry *p = realloc(sd->set, cap * sizeof *p);
+		if (!p)
+			return;
+		sd->set = p;
+		sd->capset = cap;
+	}
+	sd->set[sd->nset].cp = cp;
+	sd->set[sd->nset].count = 1;
+	sd->nset++;
+}
+
+void mf_seed_doc_free(struct seed_doc *sd)
+{
+	if (sd) {
+		free(sd->set);
+		free(sd);
+	}
+}
+
+/* ---- the byte stream ---- */
+
+typedef struct {
+	unsigned char *b;
+	size_t *unit;               /* unit index of the byte */
+	size_t n;
+} gbytes;
+
+static bool is_syl_letter(uint32_t c)
+{
+	return (c >= 'a' && c <= 'z');
+}
+
+/* A tone-marked vowel in GBK: A8A1..A8BA (āáǎà … ü ê). */
+static bool is_tone_pair(const unsigned char *b, size_t i, size_t n)
+{
+	return i + 1 < n && b[i] == 0xA8 && b[i + 1] >= 0xA1 && b[i + 1] <= 0xBA;
+}
+
+/* At b[i]: '(' or '?', a syllable, ')'.  Returns the pattern length and the
+ * syllable in UTF-8 (syl, *sl), 0 if none. */
+static size_t pattern_at(const unsigned char *b, size_t i, size_t n, char *syl, size_t *sl)
+{
+	if (i >= n || (b[i] != '(' && b[i] != '?'))
+		return 0;
+	size_t j = i + 1, k = 0, letters = 0;
+	while (j < n && k < 14) {
+		if (is_syl_letter(b[j])) {
+			syl[k++] = (char)b[j++];
+			letters++;
+		} else if (is_tone_pair(b, j, n)) {
+			char tmp[4];
+			size_t m = mf_utf8_encode(mf_gbk_decode_pair(b[j], b[j + 1]), tmp);
+			memcpy(syl + k, tmp, m);
+			k += m;
+			j += 2;
+			letters++;
+		} else {
+			break;
+		}
+	}
+	if (letters == 0 || letters > 6 || j >= n || b[j] != ')')
+		return 0;
+	*sl = k;
+	return j + 1 - i;
+}
+
+static uint32_t pair_char(unsigned char l, unsigned char t)
+{
+	if (!mf_gbk_pair_in_gbk(l, t))
+		return 0;
+	return mf_gbk_decode_pair(l, t);
+}
+
+/* ---- evidence ---- */
+
+/* Annotations as the reader sees them: after a character with that reading
+ * (in step), or after anything else / as '?py)' (the decoder broke it). */
+static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
+{
+	char syl[16];
+	size_t sl;
+	for (size_t i = 0; i < g->n; i++) {
+		size_t plen = pattern_at(g->b, i, g->n, syl, &sl);
+		if (!plen)
+			continue;
+		size_t ui = g->unit[i];
+		uint32_t before = ui > 0 ? u->cp[ui - 1] : 0;
+		if (g->b[i] == '?') {
+			sd->misaligned++;
+		} else if (mf_is_han(before) && mf_pinyin_rank(before, syl, sl) >= 0) {
+			sd->aligned++;
+			set_add(sd, before);
+		} else if (before >= 0x40) {
+			sd->misaligned++;
+		}
+		i += plen - 1;
+	}
+}
+
+#define KBEST 6
+
+/* A search state: the original bytes read so far end either at a character
+ * boundary (pending 0) or after a lead byte (pending = that byte). */
+typedef struct {
+	long cost;
+	uint32_t last;              /* last character emitted (model context) */
+	unsigned char pending;
+	unsigned char lastbyte;     /* last original byte (for reading constraints) */
+	int back_pos, back_k;
+	uint32_t emit[2];
+	int nemit;
+	unsigned lost;
+	bool valid;
+} vstate;
+
+static const unsigned char FOLD_CHARS[] = { ',', ':', ';', '!', '?', '(', ')' };
+
+static long lm2(uint32_t p, uint32_t c)
+{
+	long a = mf_lm_cost(MF_SCRIPT_TRAD, p, c), b = mf_lm_cost(MF_SCRIPT_SIMP, p, c);
+	return a < b ? a : b;
+}
+
+typedef struct {
+	vstate *V;
+	size_t n;
+} lattice;
+
+static void relax(lattice *L, size_t pos, const vstate *from, int bp, int bk, long add, uint32_t last,
+                  unsigned char pending, unsigned char lastbyte, const uint32_t *emit, int nemit,
+                  unsigned lost)
+{
+	vstate *dst = &L->V[pos * KBEST];
+	long cost = from->cost + add;
+	int slot = -1;
+	for (int k = 0; k < KBEST; k++)
+		if (dst[k].valid && dst[k].last == last && dst[k].pending == pending) {
+			if (dst[k].cost <= cost)
+				return;
+			slot = k;
+			break;
+		}
+	if (slot < 0)
+		for (int k = 0; k < KBEST; k++)
+			if (!dst[k].valid) {
+				slot = k;
+				break;
+			}
+	if (slot < 0) {
+		int worst = 0;
+		for (int k = 1; k < KBEST; k++)
+			if (dst[k].cost > dst[worst].cost)
+				worst = k;
+		if (dst[worst].cost <= cost)
+			return;
+		slot = worst;
+	}
+	vstate *s = &dst[slot];
+	s->cost = cost;
+	s->last = last;
+	s->pending = pending;
+	s->lastbyte = lastbyte;
+	s->back_pos = bp;
+	s->back_k = bk;
+	if (nemit)
+		memcpy(s->emit, emit, (size_t)nemit * sizeof *emit);
+	s->nemit = nemit;
+	s->lost = lost;
+	s->valid = true;
+}
+
+/* Choose a lost byte: the other byte of a character is fixed.  Returns the
+ * character (0 if none); *sure says whether it clearly beats the next best. */
+static uint32_t choose_char(int fixed_lead, unsigned char fixed, uint32_t prev, uint32_t next, bool *sure,
+                            unsigned char *byte)
+{
+	long best = -1, second = -1;
+	uint32_t bc = 0;
+	for (unsigned v = 0x40; v <= 0xFE; v++) {
+		uint32_t c = fixed_lead ? pair_char(fixed, (unsigned char)v) : pair_char((unsigned char)v, fixed);
+		if (!c || !mf_is_han(c))
+			continue;
+		long cost = lm2(prev, c) + (next ? lm2(c, next) : 0);
+		if (best < 0 || cost < best) {
+			second = best;
+			best = cost;
+			bc = c;
+			*byte = (unsigned char)v;
+		} else if (second < 0 || cost < second) {
+			second = cost;
+		}
+	}
+	*sure = bc && (second < 0 || second - best >= 12);
+	return bc;
+}
+
+/* The character (if any) the next bytes of g spell at i, for context. */
+static uint32_t peek_char(const gbytes *g, size_t i)
+{
+	if (i >= g->n)
+		return 0;
+	if (g->b[i] < 0x80)
+		return g->b[i];
+	return i + 1 < g->n ? pair_char(g->b[i], g->b[i + 1]) : 0;
+}
+
+static unsigned char trail_of(uint32_t c, unsigned char fallback)
+{
+	unsigned char t[2];
+	int k = mf_gbk_encode(c, t);
+	return k == 2 ? t[1] : (k == 1 ? t[0] : fallback);
+}
+
+typedef struct cpvec_s {
+	uint32_t *v;
+	size_t n, cap;
+} cpvec_s;
+
+static bool cvs_push(cpvec_s *c, uint32_t x)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		uint32_t *p = realloc(c->v, cap * sizeof *p);
+		if (!p)
+			return false;
+		c->v = p;
+		c->cap = cap;
+	}
+	c->v[c->n++] = x;
+	return true;
+}
+
+/* Viterbi over the damaged byte stream; see the file comment. */
+static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev0, cpvec_s *out,
+                       unsigned *lost_out)
+{
+	size_t n = g->n;
+	lattice L = { calloc((n + 1) * KBEST, sizeof(vstate)), n };
+	if (!L.V)
+		return -1;
+	L.V[0].valid = true;
+	L.V[0].last = prev0;
+	L.V[0].lastbyte = (unsigned char)trail_of(prev0, 0);
+	L.V[0].back_pos = -1;
+	char syl[16];
+	size_t sl;
+	for (size_t i = 0; i < n; i++) {
+		size_t plen = pattern_at(g->b, i, n, syl, &sl);
+		for (int k = 0; k < KBEST; k++) {
+			vstate *s = &L.V[i * KBEST + k];
+			if (!s->valid)
+				continue;
+			uint32_t p = s->last;
+			uint32_t e[2];
+			unsigned char b = g->b[i];
+			if (!s->pending) {
+				if (b < 0x80) {
+					/* an ASCII byte as it is */
+					e[0] = b;
+					relax(&L, i + 1, s, (int)i, k, lm2(p, b), b, 0, b, e, 1, 0);
+				} else if (b >= 0x81) {
+					relax(&L, i + 1, s, (int)i, k, 0, p, b, b, e, 0, 0);
+				}
+			} else if (b >= 0x40 && b != 0x7F && b != 0xFF) {
+				/* the trail of the pending character */
+				uint32_t c = pair_char(s->pending, b);
+				if (c) {
+					e[0] = c;
+					relax(&L, i + 1, s, (int)i, k, lm2(p, c), c, 0, b, e, 1, 0);
+				}
+			}
+			if (s->pending && (b < 0x40 || b == '?')) {
+				/* the decoder, out of step, lost this character's trail
+				 * before an ASCII byte (or ate both into '?') */
+				bool sure;
+				unsigned char t;
+				uint32_t c = choose_char(1, s->pending, p, b == '?' ? peek_char(g, i + 1) : b, &sure, &t);
+				if (c) {
+					e[0] = sure ? c : 0xFFFD;
+					if (b == '?') {
+						e[1] = 0xFFFD;     /* the ASCII byte eaten with it is gone */
+						relax(&L, i + 1, s, (int)i, k, lm2(p, c) + N8(6), 0xFFFD, 0, '?', e, 2,
+						      sure ? 1 : 2);
+					} else {
+						relax(&L, i, s, (int)i, k, lm2(p, c) + N8(3), c, 0, t, e, 1, sure ? 0 : 1);
+					}
+				}
+			}
+			if (plen) {
+				bool eat = b == '?';
+				/* the annotation of the character just read, in step */
+				if (!eat && !s->pending && mf_is_han(p)) {
+					int r = mf_pinyin_rank(p, syl, sl);
+					if (r >= 0) {
+						long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, p) ? 0 : N8(3));
+						relax(&L, i + plen, s, (int)i, k, prior, p, 0, s->lastbyte, e, 0, 0);
+					}
+				}
+				/* an annotation whose character ends in a byte the decoder
+				 * lost before the '(' (dropped, or eaten into '?') */
+				for (unsigned v = 0x40; v <= 0xFE; v++) {
+					uint32_t x = pair_char(s->lastbyte, (unsigned char)v);
+					if (!x)
+						continue;
+					int r = mf_pinyin_rank(x, syl, sl);
+					if (r < 0)
+						continue;
+					long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, x) ? 0 : N8(3)) +
+					             (eat ? 0 : N8(1));
+					if (s->pending) {
+						uint32_t c = pair_char(s->pending, (unsigned char)v);
+						if (!c)
+							continue;
+						e[0] = c;
+						relax(&L, i + plen, s, (int)i, k, prior + lm2(p, c), c, 0, (unsigned char)v, e, 1, 0);
+					} else if (v >= 0x81) {
+						relax(&L, i + plen, s, (int)i, k, prior, p, (unsigned char)v, (unsigned char)v, e, 0, 0);
+					}
+				}
+			}
+			/* a fold that cut two characters: L A3 | (c|0x80) ..., with L
+			 * lost before the ASCII it became (or eaten with it into '?') */
+			if (!s->pending && b < 0x80) {
+				for (size_t f = 0; f < sizeof FOLD_CHARS; f++) {
+					if (FOLD_CHARS[f] != b && b != '?')
+						continue;
+					unsigned char hi = (unsigned char)(FOLD_CHARS[f] | 0x80);
+					bool sure;
+					unsigned char lb;
+					uint32_t c1 = choose_char(0, 0xA3, p, peek_char(g, i + 1) ? pair_char(hi, g->b[i + 1]) : 0,
+					                          &sure, &lb);
+					if (!c1)
+						continue;
+					e[0] = sure ? c1 : 0xFFFD;
+					long prior = b == '?' ? N8(6) : N8(4);
+					relax(&L, i + 1, s, (int)i, k, prior + lm2(p, c1), c1, hi, hi, e, 1, sure ? 0 : 1);
+				}
+			}
+		}
+	}
+	int bk = -1;
+	for (int k = 0; k < KBEST; k++) {
+		vstate *s = &L.V[n * KBEST + k];
+		if (s->valid && !s->pending && (bk < 0 || s->cost < L.V[n * KBEST + bk].cost))
+			bk = k;
+	}
+	if (bk < 0) {
+		free(L.V);
+		return 1;                /* no reading: leave the line alone */
+	}
+	size_t cnt = 0;
+	unsigned lost = 0;
+	for (int pos = (int)n, k = bk; L.V[pos * KBEST + k].back_pos >= 0;) {
+		vstate *s = &L.V[pos * KBEST + k];
+		cnt += (size_t)s->nemit;
+		lost += s->lost;
+		int bp = s->back_pos;
+		k = s->back_k;
+		pos = bp;
+	}
+	out->n = 0;
+	for (size_t t = 0; t < cnt; t++)
+		if (!cvs_push(out, 0)) {
+			free(L.V);
+			return -1;
+		}
+	size_t w = cnt;
+	for (int pos = (int)n, k = bk; L.V[pos * KBEST + k].back_pos >= 0;) {
+		vstate *s = &L.V[pos * KBEST + k];
+		for (int t = s->nemit - 1; t >= 0; t--)
+			out->v[--w] = s->emit[t];
+		int bp = s->back_pos;
+		k = s->back_k;
+		pos = bp;
+	}
+	*lost_out = lost;
+	free(L.V);
+	return 0;
+}
+
+/* ---- per block ---- */
+
+static bool seed_mode(const struct seed_doc *sd)
+{
+	/* A text that annotates most of its characters is a reading aid, and a
+	 * few annotations are glosses.  The garbling shows itself by
+	 * annotations the decoder broke, or by a set of characters annotated at
+	 * every one of their occurrences (a byte-level replace misses none). */
+	if (sd->aligned + sd->misaligned < 3 || sd->aligned * 2 >= sd->han)
+		return false;
+	if (sd->misaligned >= 1)
+		return true;
+	return sd->nset >= 5 && sd->set_annotated * 10 >= sd->set_total * 9;
+}
+
+/* How many occurrences of the set's characters carry an annotation. */
+static void count_consistency(struct seed_doc *sd, const mf_units *u)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		if (!mf_is_han(u->cp[i]) || !set_count(sd, u->cp[i]))
+			continue;
+		sd->set_total++;
+		if (i + 1 < u->n && u->cp[i + 1] == '(')
+			sd->set_annotated++;
+	}
+}
+
+mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_found_list *out)
+{
+	struct seed_doc *sd = mf_seed_doc(doc);
+	if (!sd)
+		return MF_ERR_NOMEM;
+	size_t n = u->n;
+	gbytes g = { 0 };
+	g.b = malloc(2 * n + 1);
+	g.unit = malloc((2 * n + 1) * sizeof *g.unit);
+	cpvec_s rep = { 0 };
+	mf_rc rc = MF_OK;
+	if (!g.b || !g.unit) {
+		rc = MF_ERR_NOMEM;
+		goto done;
+	}
+	/* segments: lines, cut at characters GBK cannot encode */
+	for (int phase = 0; phase < 2; phase++) {
+		if (phase == 1)
+			count_consistency(sd, u);
+		size_t i = 0;
+		while (i < n) {
+			size_t a = i;
+			g.n = 0;
+			bool site = false;
+			while (i < n && u->cp[i] != '\n') {
+				unsigned char tmp[2];
+				int k = mf_gbk_encode(u->cp[i], tmp);
+				if (k == 0)
+					break;
+				if (phase == 0 && mf_is_han(u->cp[i]))
+					sd->han++;
+				for (int j = 0; j < k; j++) {
+					g.unit[g.n] = i;
+					g.b[g.n++] = tmp[j];
+				}
+				if (u->cp[i] == '(' || u->cp[i] == '?' || u->cp[i] == ',' || u->cp[i] == ':' ||
+				    u->cp[i] == ';' || u->cp[i] == '!' || u->cp[i] == ')')
+					site = true;
+				i++;
+			}
+			size_t b = i;
+			if (i < n)
+				i++;
+			if (g.n == 0 || !site)
+				continue;
+			if (phase == 0) {
+				gather(sd, &g, u);
+				continue;
+			}
+			if (getenv("MF_DEBUG") && a == 0)
+				fprintf(stderr, "seed: aligned %u misaligned %u han %u\n", sd->aligned, sd->misaligned, sd->han);
+			if (!seed_mode(sd))
+				continue;
+			unsigned lost = 0;
+			uint32_t p = a ? u->cp[a - 1] : prev;
+			int r = run_viterbi(sd, &g, p, &rep, &lost);
+			if (r < 0) {
+				rc = MF_ERR_NOMEM;
+				goto done;
+			}
+			if (r > 0)
+				continue;
+			if (rep.n == b - a && memcmp(rep.v, u->cp + a, rep.n * sizeof(uint32_t)) == 0)
+				continue;
+			/* trim the common head and tail so the span is what changed */
+			size_t h = 0;
+			while (h < rep.n && a + h < b && rep.v[h] == u->cp[a + h])
+				h++;
+			size_t t = 0;
+			while (t < rep.n - h && b - t > a + h && rep.v[rep.n - 1 - t] == u->cp[b - 1 - t])
+				t++;
+			mf_found f;
+			memset(&f, 0, sizeof f);
+			f.start = a + h;
+			f.end = b - t;
+			f.nrep = rep.n - h - t;
+			f.rep = malloc((f.nrep + 1) * sizeof(uint32_t));
+			if (!f.rep) {
+				rc = MF_ERR_NOMEM;
+				goto done;
+			}
+			memcpy(f.rep, rep.v + h, f.nrep * sizeof(uint32_t));
+			f.nchain = 1;
+			f.chain[0] = MF_CH_PINYIN_INSERT;
+			f.lost = lost;
+			uint32_t pc = f.start ? u->cp[f.start - 1] : prev;
+			uint32_t nc = f.end < n ? u->cp[f.end] : 0;
+			long co = mf_lm_seq_cost(u->cp + f.start, f.end - f.start, pc, nc);
+			long cr = mf_lm_seq_cost(f.rep, f.nrep, pc, nc);
+			f.gain = (double)(co - cr) / 8.0;
+			/* the document's evidence counts as much as the line's own gain */
+			double consistent = sd->set_total && sd->set_annotated * 10 >= sd->set_total * 9
+				? (double)sd->nset / 2.0 : 0.0;
+			double ev = 1.0 - 1.0 / (1.0 + sd->misaligned + consistent);
+			f.confidence = mf_sigmoid((f.gain - 4.0) / 2.5) * (0.5 + 0.5 * ev);
+			for (unsigned l = 0; l < lost; l++)
+				f.confidence *= 0.9;
+			if (f.gain <= 0) {
+				free(f.rep);
+				continue;
+			}
+			/* spans the other channels found inside this line yield to it */
+			for (size_t j = 0; j < out->n; j++)
+				if (out->v[j].start < f.end && f.start < out->v[j].end) {
+					free(out->v[j].rep);
+					out->v[j] = out->v[--out->n];
+					j--;
+				}
+			if (out->n == out->cap) {
+				size_t cap = out->cap ? out->cap * 2 : 16;
+				mf_found *np = realloc(out->v, cap * sizeof *np);
+				if (!np) {
+					free(f.rep);
+					rc = MF_ERR_NOMEM;
+					goto done;
+				}
+				out->v = np;
+				out->cap = cap;
+			}
+			out->v[out->n++] = f;
+		}
+	}
+done:
+	free(g.b);
+	free(g.unit);
+	free(rep.v);
+	return rc;
+}

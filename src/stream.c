@@ -1,0 +1,642 @@
+/* Streams: cut the input into blocks of whole lines, decide once what kind
+ * of input this is (text, binary, a legacy encoding), repair each block and
+ * hand the output on at once, so memory stays bounded.
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <iconv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uchardet.h>
+
+#include "internal.h"
+
+#ifdef MF_HAVE_OPENCC
+#include <opencc.h>
+#endif
+
+#define BLOCK_TARGET (64u * 1024)      /* process once this much is pending */
+#define BLOCK_HARD (1024u * 1024)      /* a line longer than this is cut */
+#define SNIFF_BYTES (64u * 1024)       /* what the input-kind decision looks at */
+
+typedef enum { MODE_UNDECIDED, MODE_TEXT, MODE_BINARY, MODE_LEGACY } mode_t_;
+
+struct mf_stream {
+	mf_options opt;
+	mf_write_fn write;
+	void *ctx;
+	mode_t_ mode;
+	mf_buf pending;
+	mf_buf outb;
+	mf_units units;
+	mf_found_list found;
+	mf_docstate *doc;
+	uint32_t prev;                 /* last code point emitted (context) */
+	uint64_t in_pos, out_pos, line;
+	mf_report rep;
+	double det_none;               /* product of (1 - detection) over applied spans */
+	double exact;                  /* product of exactness over applied spans */
+	double max_rejected;           /* best confidence of a span left unchanged */
+	double max_unrec;
+	iconv_t cd;                    /* legacy --to-utf8 */
+	bool finished, failed;
+	char err[256];
+#ifdef MF_HAVE_OPENCC
+	opencc_t cc;
+#endif
+};
+
+static mf_rc fail(mf_stream *s, mf_rc rc, const char *msg)
+{
+	s->failed = true;
+	snprintf(s->err, sizeof s->err, "%s", msg ? msg : mf_rc_message(rc));
+	return rc;
+}
+
+void mf_options_init(mf_options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->min_confidence = MF_DEFAULT_MIN_CONFIDENCE;
+}
+
+mf_rc mf_stream_new(mf_stream **out, const mf_options *opt, mf_write_fn write, void *ctx)
+{
+	if (!out)
+		return MF_ERR_ARG;
+	*out = NULL;
+	mf_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		return MF_ERR_NOMEM;
+	if (opt)
+		s->opt = *opt;
+	else
+		mf_options_init(&s->opt);
+	s->write = write;
+	s->ctx = ctx;
+	s->cd = (iconv_t)-1;
+	s->det_none = 1.0;
+	s->exact = 1.0;
+	s->line = 1;
+	s->doc = mf_docstate_new();
+	if (!s->doc) {
+		free(s);
+		return MF_ERR_NOMEM;
+	}
+	if (s->opt.keep_spans) {
+		s->rep.spans = calloc(MF_KEEP_SPANS, sizeof *s->rep.spans);
+		if (!s->rep.spans) {
+			mf_docstate_free(s->doc);
+			free(s);
+			return MF_ERR_NOMEM;
+		}
+	}
+	if (s->opt.simplified) {
+#ifdef MF_HAVE_OPENCC
+		s->cc = opencc_open("t2s.json");
+		if (s->cc == (opencc_t)-1) {
+			free(s->rep.spans);
+			mf_docstate_free(s->doc);
+			free(s);
+			return MF_ERR_OPENCC;
+		}
+#else
+		free(s->rep.spans);
+		mf_docstate_free(s->doc);
+		free(s);
+		return MF_ERR_OPENCC;
+#endif
+	}
+	*out = s;
+	return MF_OK;
+}
+
+void mf_stream_free(mf_stream *s)
+{
+	if (!s)
+		return;
+	mf_buf_free(&s->pending);
+	mf_buf_free(&s->outb);
+	free(s->units.cp);
+	free(s->units.off);
+	mf_found_list_free(&s->found);
+	mf_docstate_free(s->doc);
+	if (s->cd != (iconv_t)-1)
+		iconv_close(s->cd);
+#ifdef MF_HAVE_OPENCC
+	if (s->opt.simplified && s->cc && s->cc != (opencc_t)-1)
+		opencc_close(s->cc);
+#endif
+	free(s->rep.spans);
+	free(s);
+}
+
+const mf_report *mf_stream_report(const mf_stream *s) { return &s->rep; }
+const char *mf_stream_error(const mf_stream *s) { return s->err[0] ? s->err : NULL; }
+
+static mf_rc emit(mf_stream *s, const char *p, size_t n)
+{
+	if (n == 0)
+		return MF_OK;
+	s->rep.bytes_out += n;
+	s->out_pos += n;
+	if (s->write && s->write(s->ctx, p, n) != 0)
+		return fail(s, MF_ERR_WRITE, "write failed");
+	return MF_OK;
+}
+
+/* Output of text blocks goes through OpenCC when asked. */
+static mf_rc emit_text(mf_stream *s, const char *p, size_t n)
+{
+#ifdef MF_HAVE_OPENCC
+	if (s->opt.simplified && n > 0) {
+		char *tmp = malloc(n + 1);
+		if (!tmp)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		memcpy(tmp, p, n);
+		tmp[n] = 0;
+		/* OpenCC works on C strings: convert NUL-free text only */
+		if (memchr(p, 0, n) == NULL) {
+			char *conv = opencc_convert_utf8(s->cc, tmp, n);
+			free(tmp);
+			if (!conv)
+				return fail(s, MF_ERR_OPENCC, "OpenCC conversion failed");
+			mf_rc rc = emit(s, conv, strlen(conv));
+			opencc_convert_utf8_free(conv);
+			return rc;
+		}
+		free(tmp);
+	}
+#endif
+	return emit(s, p, n);
+}
+
+/* ---- deciding the kind of input ---- */
+
+static bool has_nul(const char *p, size_t n) { return memchr(p, 0, n) != NULL; }
+
+/* Counts of valid multibyte sequences and of invalid bytes. */
+static void utf8_census(const unsigned char *p, size_t n, size_t *valid_mb, size_t *invalid, bool at_end)
+{
+	*valid_mb = *invalid = 0;
+	size_t i = 0;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t k = mf_utf8_decode(p + i, n - i, &cp);
+		if (MF_IS_RAW(cp)) {
+			/* a sequence cut by the sniff window is not an error */
+			if (!at_end && n - i < 4 && mf_utf8_seq_len(p[i]) > (int)(n - i))
+				break;
+			(*invalid)++;
+		} else {
+			(*valid_mb)++;
+		}
+		i += k;
+	}
+}
+
+static void decide_mode(mf_stream *s, bool at_end)
+{
+	const char *p = s->pending.p;
+	size_t n = s->pending.n < SNIFF_BYTES ? s->pending.n : SNIFF_BYTES;
+	if (has_nul(p, n)) {
+		s->mode = MODE_BINARY;
+		s->rep.status = MF_STATUS_BINARY;
+		return;
+	}
+	size_t valid_mb, invalid;
+	utf8_census((const unsigned char *)p, n, &valid_mb, &invalid, at_end || n < s->pending.n);
+	if (invalid == 0 && valid_mb == 0 && !at_end && s->pending.n < SNIFF_BYTES)
+		return;                        /* all ASCII so far: wait */
+	if (invalid >= 2 && invalid * 2 >= valid_mb) {
+		/* mostly not UTF-8: ask uchardet which legacy charset it is */
+		uchardet_t ud = uchardet_new();
+		if (ud) {
+			uchardet_handle_data(ud, p, n);
+			uchardet_data_end(ud);
+			const char *cs = uchardet_get_charset(ud);
+			if (cs && *cs && strcmp(cs, "UTF-8") != 0 && strcmp(cs, "ASCII") != 0) {
+				s->mode = MODE_LEGACY;
+				s->rep.status = MF_STATUS_LEGACY;
+				snprintf(s->rep.encoding, sizeof s->rep.encoding, "%s", cs);
+				/* uchardet 0.0.7 gives no confidence; how decisive the
+				 * byte census is stands in for it */
+				s->rep.confidence = 1.0 - 1.0 / (double)(invalid + 2);
+			}
+			uchardet_delete(ud);
+		}
+		if (s->mode == MODE_LEGACY)
+			return;
+	}
+	s->mode = MODE_TEXT;
+}
+
+/* ---- legacy conversion ---- */
+
+static mf_rc legacy_block(mf_stream *s, const char *p, size_t n, bool at_end, size_t *used)
+{
+	*used = n;
+	if (!s->opt.to_utf8)
+		return emit(s, p, n);
+	if (s->cd == (iconv_t)-1) {
+		const char *from = s->rep.encoding;
+		/* uchardet names GB18030 for GBK text; GB18030 is the superset */
+		s->cd = iconv_open("UTF-8", from);
+		if (s->cd == (iconv_t)-1) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "iconv cannot convert from %s", from);
+			return fail(s, MF_ERR_ICONV, msg);
+		}
+	}
+	char out[16384];
+	char *ip = (char *)p;
+	size_t il = n;
+	while (il > 0) {
+		char *op = out;
+		size_t ol = sizeof out;
+		size_t r = iconv(s->cd, &ip, &il, &op, &ol);
+		mf_rc rc = emit(s, out, (size_t)(op - out));
+		if (rc != MF_OK)
+			return rc;
+		if (r == (size_t)-1) {
+			if (errno == E2BIG)
+				continue;
+			if (errno == EINVAL && !at_end) {
+				*used = n - il;        /* keep the cut sequence for the next block */
+				return MF_OK;
+			}
+			char msg[160];
+			snprintf(msg, sizeof msg, "input is not valid %s at byte %llu", s->rep.encoding,
+			         (unsigned long long)(s->in_pos + (uint64_t)(ip - p)));
+			return fail(s, MF_ERR_ICONV, msg);
+		}
+	}
+	return MF_OK;
+}
+
+/* ---- text blocks ---- */
+
+static mf_rc decode_units(mf_stream *s, const char *p, size_t n)
+{
+	mf_units *u = &s->units;
+	if (u->cap < n + 1) {
+		uint32_t *a = realloc(u->cp, (n + 1) * sizeof *a);
+		if (!a)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		u->cp = a;
+		uint32_t *b = realloc(u->off, (n + 1) * sizeof *b);
+		if (!b)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		u->off = b;
+		u->cap = n + 1;
+	}
+	size_t i = 0, k = 0;
+	const unsigned char *q = (const unsigned char *)p;
+	while (i < n) {
+		uint32_t cp;
+		size_t len = q[i] < 0x80 ? (cp = q[i], 1) : mf_utf8_decode(q + i, n - i, &cp);
+		u->cp[k] = cp;
+		u->off[k] = (uint32_t)i;
+		k++;
+		i += len;
+	}
+	u->off[k] = (uint32_t)n;
+	u->n = k;
+	return MF_OK;
+}
+
+static void record_span(mf_stream *s, const mf_found *f, uint64_t in_off, uint64_t in_len,
+                        uint64_t out_off, uint64_t out_len, uint64_t line, bool applied)
+{
+	s->rep.nspans++;
+	if (applied) {
+		s->rep.napplied++;
+		for (int j = 0; j < f->nchain; j++)
+			s->rep.channels |= 1u << f->chain[j];
+	}
+	s->rep.lost += applied ? f->lost : 0;
+	if (!s->rep.spans || s->rep.nkept >= MF_KEEP_SPANS)
+		return;
+	mf_span *sp = &s->rep.spans[s->rep.nkept++];
+	sp->in_offset = in_off;
+	sp->in_length = in_len;
+	sp->out_offset = out_off;
+	sp->out_length = out_len;
+	sp->line = line;
+	sp->nchain = f->nchain;
+	memcpy(sp->chain, f->chain, sizeof sp->chain);
+	sp->confidence = f->confidence;
+	sp->lost = f->lost;
+	sp->applied = applied;
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+	uint64_t c = 0;
+	for (const char *q = p; (q = memchr(q, '\n', n - (size_t)(q - p))) != NULL; q++)
+		c++;
+	return c;
+}
+
+static mf_rc text_block(mf_stream *s, const char *p, size_t n)
+{
+	/* pure ASCII blocks need no analysis (the common case in code and logs) */
+	size_t i = 0;
+	while (i < n && (unsigned char)p[i] < 0x80)
+		i++;
+	if (i == n) {
+		if (n)
+			s->prev = (unsigned char)p[n - 1];
+		s->line += count_lines(p, n);
+		s->in_pos += n;
+		return emit_text(s, p, n);
+	}
+	mf_rc rc = decode_units(s, p, n);
+	if (rc != MF_OK)
+		return rc;
+	mf_found_list_clear(&s->found);
+	rc = mf_analyse_block(&s->units, s->prev, s->doc, &s->found);
+	if (rc == MF_OK)
+		rc = mf_seed_analyse(&s->units, s->prev, s->doc, &s->found);
+	mf_found_list_sort(&s->found);
+	if (rc != MF_OK)
+		return fail(s, rc, NULL);
+	mf_buf *o = &s->outb;
+	o->n = 0;
+	size_t at = 0;                 /* next unit to copy */
+	const mf_units *u = &s->units;
+	uint64_t line = s->line;
+	for (size_t k = 0; k < s->found.n; k++) {
+		const mf_found *f = &s->found.v[k];
+		if (f->start < at)
+			continue;          /* overlaps an earlier span */
+		size_t b0 = u->off[at], b1 = u->off[f->start];
+		line += count_lines(p + b0, b1 - b0);
+		mf_buf_put(o, p + b0, b1 - b0);
+		bool apply = !f->unrecoverable && f->confidence >= s->opt.min_confidence && f->rep;
+		uint64_t out_off = s->out_pos + o->n;
+		size_t in_b = u->off[f->start], in_e = u->off[f->end];
+		if (apply) {
+			for (size_t j = 0; j < f->nrep; j++)
+				mf_buf_put_utf8(o, f->rep[j]);
+			s->det_none *= 1.0 - f->confidence;
+			s->exact *= f->lost ? pow(0.85, f->lost) : 1.0;
+		} else {
+			mf_buf_put(o, p + in_b, in_e - in_b);
+			if (f->unrecoverable) {
+				if (f->confidence > s->max_unrec)
+					s->max_unrec = f->confidence;
+			} else if (f->confidence > s->max_rejected) {
+				s->max_rejected = f->confidence;
+			}
+		}
+		record_span(s, f, s->in_pos + in_b, in_e - in_b, out_off, s->out_pos + o->n - out_off, line, apply);
+		line += count_lines(p + in_b, in_e - in_b);
+		at = f->end;
+	}
+	size_t b0 = u->off[at];
+	mf_buf_put(o, p + b0, n - b0);
+	line += count_lines(p + b0, n - b0);
+	if (o->failed)
+		return fail(s, MF_ERR_NOMEM, NULL);
+	if (o->n != n || memcmp(o->p, p, n) != 0)
+		s->rep.changed = 1;
+	if (o->n) {
+		uint32_t cp = 0;
+		size_t j = o->n;
+		while (j > 0 && ((unsigned char)o->p[j - 1] & 0xC0) == 0x80 && o->n - j < 3)
+			j--;
+		if (j > 0)
+			j--;
+		mf_utf8_decode((const unsigned char *)o->p + j, o->n - j, &cp);
+		s->prev = MF_IS_RAW(cp) ? 0 : cp;
+	}
+	s->line = line;
+	s->in_pos += n;
+	return emit_text(s, o->p, o->n);
+}
+
+/* Where to cut the pending input: after the last newline within limit, else
+ * (one huge line) at a character boundary. */
+static size_t cut_point(const char *p, size_t n, size_t limit)
+{
+	if (n > limit)
+		n = limit;
+	for (size_t i = n; i > 0; i--)
+		if (p[i - 1] == '\n')
+			return i;
+	size_t i = n;
+	while (i > 0 && n - i < 4 && ((unsigned char)p[i] & 0xC0) == 0x80)
+		i--;
+	return i ? i : n;
+}
+
+static mf_rc process(mf_stream *s, bool at_end)
+{
+	while (s->pending.n > 0) {
+		if (s->mode == MODE_UNDECIDED) {
+			decide_mode(s, at_end);
+			if (s->mode == MODE_UNDECIDED) {
+				/* all ASCII: pass complete lines on, wait for more */
+				size_t c = cut_point(s->pending.p, s->pending.n, s->pending.n);
+				if (s->pending.n < BLOCK_TARGET || c == 0 || c == s->pending.n)
+					return MF_OK;
+				mf_rc rc = text_block(s, s->pending.p, c);
+				if (rc != MF_OK)
+					return rc;
+				memmove(s->pending.p, s->pending.p + c, s->pending.n - c);
+				s->pending.n -= c;
+				continue;
+			}
+		}
+		if (!at_end && s->pending.n < BLOCK_TARGET)
+			return MF_OK;
+		size_t c;
+		mf_rc rc;
+		if (s->mode == MODE_BINARY) {
+			c = s->pending.n;
+			rc = emit(s, s->pending.p, c);
+			s->in_pos += c;
+		} else if (s->mode == MODE_LEGACY) {
+			rc = legacy_block(s, s->pending.p, s->pending.n, at_end, &c);
+			s->in_pos += c;
+			if (rc == MF_OK && c == 0)
+				return MF_OK;
+		} else {
+			c = at_end && s->pending.n <= BLOCK_HARD ? s->pending.n
+			                                        : cut_point(s->pending.p, s->pending.n, BLOCK_HARD);
+			if (!at_end && c == s->pending.n && s->pending.p[c - 1] != '\n' && c < BLOCK_HARD)
+				return MF_OK;
+			/* a NUL later in the input: binary after all; pass the rest through */
+			if (has_nul(s->pending.p, c)) {
+				s->mode = MODE_BINARY;
+				s->rep.status = MF_STATUS_BINARY;
+				continue;
+			}
+			rc = text_block(s, s->pending.p, c);
+		}
+		if (rc != MF_OK)
+			return rc;
+		memmove(s->pending.p, s->pending.p + c, s->pending.n - c);
+		s->pending.n -= c;
+	}
+	return MF_OK;
+}
+
+mf_rc mf_stream_feed(mf_stream *s, const void *buf, size_t len)
+{
+	if (!s || (!buf && len))
+		return MF_ERR_ARG;
+	if (s->failed || s->finished)
+		return s->failed ? MF_ERR_STATE : fail(s, MF_ERR_STATE, "stream already finished");
+	s->rep.bytes_in += len;
+	const char *p = buf;
+	while (len > 0) {
+		size_t take = len < BLOCK_TARGET ? len : BLOCK_TARGET;
+		mf_buf_put(&s->pending, p, take);
+		if (s->pending.failed)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		p += take;
+		len -= take;
+		mf_rc rc = process(s, false);
+		if (rc != MF_OK)
+			return rc;
+	}
+	return MF_OK;
+}
+
+mf_rc mf_stream_finish(mf_stream *s)
+{
+	if (!s)
+		return MF_ERR_ARG;
+	if (s->failed)
+		return MF_ERR_STATE;
+	if (s->finished)
+		return MF_OK;
+	mf_rc rc = process(s, true);
+	s->finished = true;
+	if (rc != MF_OK)
+		return rc;
+	mf_report *r = &s->rep;
+	if (r->status == MF_STATUS_BINARY || r->status == MF_STATUS_LEGACY) {
+		if (r->status == MF_STATUS_BINARY)
+			r->confidence = 0.0;
+		if (r->status == MF_STATUS_LEGACY && s->opt.to_utf8)
+			r->changed = 1;
+		return MF_OK;
+	}
+	if (r->napplied > 0) {
+		r->status = MF_STATUS_GARBLED;
+		r->confidence = (1.0 - s->det_none) * s->exact;
+	} else {
+		r->status = MF_STATUS_CLEAN;
+		r->confidence = s->max_rejected;
+	}
+	if (s->max_unrec >= 0.5) {
+		r->status = MF_STATUS_UNRECOVERABLE;
+		if (s->max_unrec > r->confidence)
+			r->confidence = s->max_unrec;
+	}
+	return MF_OK;
+}
+
+/* ---- whole buffers ---- */
+
+static int buf_sink(void *ctx, const char *p, size_t n)
+{
+	mf_buf *b = ctx;
+	mf_buf_put(b, p, n);
+	return b->failed ? -1 : 0;
+}
+
+mf_rc mf_repair_buffer(const mf_options *opt, const char *in, size_t len, char **out, size_t *outlen,
+                       mf_report *rep)
+{
+	if (!out || !outlen || (!in && len))
+		return MF_ERR_ARG;
+	mf_buf b = { 0 };
+	mf_stream *s;
+	mf_rc rc = mf_stream_new(&s, opt, buf_sink, &b);
+	if (rc != MF_OK)
+		return rc;
+	rc = mf_stream_feed(s, in, len);
+	if (rc == MF_OK)
+		rc = mf_stream_finish(s);
+	if (rc == MF_OK && b.failed)
+		rc = MF_ERR_NOMEM;
+	if (rc == MF_OK) {
+		mf_buf_putc(&b, 0);            /* NUL-terminate for convenience */
+		if (b.failed) {
+			rc = MF_ERR_NOMEM;
+		} else {
+			*out = b.p;
+			*outlen = b.n - 1;
+			b.p = NULL;
+		}
+	}
+	if (rep) {
+		*rep = s->rep;
+		s->rep.spans = NULL;           /* ownership passes to the caller */
+	}
+	mf_stream_free(s);
+	mf_buf_free(&b);
+	return rc;
+}
+
+/* ---- names ---- */
+
+const char *mf_channel_name(mf_channel ch)
+{
+	static const char *const names[MF_CH_COUNT] = {
+		"utf8-as-gbk", "utf8-as-latin1", "utf8-as-cp1252", "gbk-as-latin1",
+		"gbk-as-cp1252", "gbk-island", "pinyin-insert", "gbk-as-utf8", "kunkao",
+	};
+	return (unsigned)ch < MF_CH_COUNT ? names[ch] : "unknown";
+}
+
+const char *mf_channel_steps(mf_channel ch)
+{
+	static const char *const steps[MF_CH_COUNT] = {
+		"encode GBK, decode UTF-8",
+		"encode Latin-1, decode UTF-8",
+		"encode CP1252, decode UTF-8",
+		"encode Latin-1, decode GBK",
+		"encode CP1252, decode GBK",
+		"decode the raw bytes as GBK",
+		"encode GBK, remove inserted (pinyin), solve lost bytes, decode GBK",
+		"GBK bytes were decoded as UTF-8: the replaced bytes are lost",
+		"GBK read as UTF-8, then as GBK (锟斤拷): the replaced bytes are lost",
+	};
+	return (unsigned)ch < MF_CH_COUNT ? steps[ch] : "unknown";
+}
+
+const char *mf_status_name(mf_status st)
+{
+	switch (st) {
+	case MF_STATUS_CLEAN: return "clean";
+	case MF_STATUS_GARBLED: return "garbled";
+	case MF_STATUS_UNRECOVERABLE: return "unrecoverable";
+	case MF_STATUS_LEGACY: return "legacy-encoding";
+	case MF_STATUS_BINARY: return "binary";
+	}
+	return "error";
+}
+
+const char *mf_rc_message(mf_rc rc)
+{
+	switch (rc) {
+	case MF_OK: return "success";
+	case MF_ERR_NOMEM: return "out of memory";
+	case MF_ERR_ARG: return "invalid argument";
+	case MF_ERR_WRITE: return "write failed";
+	case MF_ERR_ICONV: return "iconv cannot convert";
+	case MF_ERR_OPENCC: return "OpenCC is not available (mojifix was built without libopencc, or its data is missing)";
+	case MF_ERR_STATE: return "stream used after an error or after finish";
+	}
+	return "unknown error";
+}

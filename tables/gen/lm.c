@@ -1,0 +1,474 @@
+/*
+ * lm.c: generate tables/lm.h, a character unigram + bigram language model
+ * for simplified and traditional Chinese.
+ * SPDX-License-Identifier: MIT
+ *
+ * usage: lm [-B BYTES] [-o OUT] DESC jieba/dict.txt DESC essay.txt
+ *           DESC s2t.json DESC t2s.json DESC t2tw.json DESC t2hk.json
+ *
+ * Corpora (word lists with counts, no running text):
+ *   simplified  = jieba + t2s(essay)       traditional = essay + s2t(jieba)
+ * converted with OpenCC word by word, counts kept; essay counts are scaled by
+ * mass(jieba)/mass(essay) so both sources weigh the same in both models.
+ * Traditional text comes in three orthographies: OpenCC's (which essay and
+ * s2t use: 爲 裏 衆 啓), Taiwan's (為 裡 眾 啟) and Hong Kong's (為 裏 眾 啓).
+ * Each traditional word's count is split equally among its distinct forms
+ * {w, t2tw(w), t2hk(w)}, so the model knows all three.
+ * A word's count is added to each of its CJK characters (unigram) and to each
+ * adjacent pair of CJK characters inside it (bigram).
+ *
+ * Model, per script, costs = round(-ln p * MF_LM_SCALE) clamped to 0..255:
+ *   P(c)     = (u(c) + 0.5) / (N + 0.5 V)                 add-0.5 unigram
+ *   lambda(a)= n(a) / (n(a) + T(a))                       Witten-Bell
+ *   P(b|a)   = lambda(a) c(ab)/n(a) + (1 - lambda(a)) P(b)
+ *   bo[a]    = cost(1 - lambda(a)); unstored pair: bo[a] + uni[b]
+ * Pruning: all bigrams of both scripts compete for the byte budget (-B,
+ * default 1000000 bytes of array data, unigram arrays included).  A bigram's
+ * value is c(ab) * (bo[a] + uni[b] - stored cost), in quantised costs: the
+ * total cost the stored entry saves on the training counts.  The highest
+ * values are kept (ties: simplified first, then key order).  The default
+ * budget is where telling real text from near misses peaked on held-out
+ * running text (tables/README.md); larger budgets lower held-out cost per
+ * character but rank rare in-word pairs above real cross-word pairs.
+ */
+#include "genutil.h"
+
+#include <math.h>
+#include <opencc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCALE 8
+#define MAXCP 0x40000
+
+static int is_cjk(uint32_t c)
+{
+	return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+static int quant(double nlp)
+{
+	if (nlp != nlp)
+		gen_die("cost of NaN");
+	double x = floor(nlp * SCALE + 0.5);
+	if (x < 0)
+		return 0;
+	if (x > 255)
+		return 255;
+	return (int)x;
+}
+
+typedef struct {
+	char **w;
+	double *c;
+	size_t n, cap;
+	double mass;
+} wordlist;
+
+static void wl_push(wordlist *l, char *w, double c)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		l->w = gen_xrealloc(l->w, l->cap * sizeof *l->w);
+		l->c = gen_xrealloc(l->c, l->cap * sizeof *l->c);
+	}
+	l->w[l->n] = w;
+	l->c[l->n++] = c;
+	l->mass += c;
+}
+
+/* jieba: "word count tag"; essay: "word\tcount" */
+static void read_words(const char *path, int jieba, wordlist *l)
+{
+	FILE *fp = gen_open(path);
+	char *line = NULL;
+	size_t cap = 0;
+	long ln = 0;
+	while (gen_getline(&line, &cap, fp) >= 0) {
+		ln++;
+		if (!line[0])
+			continue;
+		char *sep = strchr(line, jieba ? ' ' : '\t');
+		if (!sep || sep == line)
+			gen_die("%s:%ld: bad line", path, ln);
+		*sep = '\0';
+		char *end;
+		double c = strtod(sep + 1, &end);
+		if (end == sep + 1 || c < 0 || (jieba ? *end != ' ' : *end != '\0'))
+			gen_die("%s:%ld: bad count", path, ln);
+		wl_push(l, gen_xstrdup(line), c);
+	}
+	free(line);
+	gen_close(fp, path);
+	if (l->n == 0 || l->mass <= 0)
+		gen_die("%s: no words", path);
+}
+
+/* OpenCC-convert every word; words are joined by newlines in batches (no
+ * OpenCC dictionary entry contains a newline, so this equals converting
+ * word by word) and converted one at a time if a batch does not split
+ * back into as many lines. */
+static char **convert(const char *config, const wordlist *l)
+{
+	opencc_t cc = opencc_open(config);
+	if (cc == (opencc_t)-1)
+		gen_die("opencc_open(%s): %s", config, opencc_error());
+	char **out = gen_xcalloc(l->n, sizeof *out);
+	size_t batch = 4096;
+	for (size_t i = 0; i < l->n; i += batch) {
+		size_t m = l->n - i < batch ? l->n - i : batch, len = 0;
+		for (size_t k = 0; k < m; k++)
+			len += strlen(l->w[i + k]) + 1;
+		char *buf = gen_xmalloc(len + 1), *p = buf;
+		for (size_t k = 0; k < m; k++) {
+			size_t wl = strlen(l->w[i + k]);
+			memcpy(p, l->w[i + k], wl);
+			p += wl;
+			*p++ = '\n';
+		}
+		*p = '\0';
+		char *res = opencc_convert_utf8(cc, buf, len);
+		if (!res)
+			gen_die("opencc: %s", opencc_error());
+		size_t k = 0;
+		char *s = res, *nl;
+		while (k < m && (nl = strchr(s, '\n'))) {
+			*nl = '\0';
+			out[i + k++] = gen_xstrdup(s);
+			s = nl + 1;
+		}
+		if (k != m || *s) {
+			for (size_t j = 0; j < k; j++)
+				free(out[i + j]);
+			for (k = 0; k < m; k++) {
+				const char *w = l->w[i + k];
+				char *r = opencc_convert_utf8(cc, w, strlen(w));
+				if (!r)
+					gen_die("opencc: %s", opencc_error());
+				out[i + k] = gen_xstrdup(r);
+				opencc_convert_utf8_free(r);
+			}
+		}
+		opencc_convert_utf8_free(res);
+		free(buf);
+	}
+	opencc_close(cc);
+	return out;
+}
+
+typedef struct {
+	uint64_t key; /* a << 18 | b */
+	double c;
+	uint64_t seq;
+} pairrec;
+
+typedef struct {
+	double *uni;           /* [MAXCP] */
+	pairrec *pr;
+	size_t npr, cap;
+	uint64_t seq;
+	long bad_words;
+} model;
+
+static void add_word(model *m, const char *w, double c)
+{
+	const char *p = w, *e = w + strlen(w);
+	uint32_t prev = 0;
+	if (c <= 0)
+		return; /* essay lists some words with count 0 */
+	while (p < e) {
+		uint32_t cp = gen_utf8_next(&p, e);
+		if (cp == 0xFFFFFFFFu) {
+			m->bad_words++;
+			return;
+		}
+		if (!is_cjk(cp)) {
+			prev = 0;
+			continue;
+		}
+		m->uni[cp] += c;
+		if (prev) {
+			if (m->npr == m->cap) {
+				m->cap = m->cap ? 2 * m->cap : 1 << 20;
+				m->pr = gen_xrealloc(m->pr, m->cap * sizeof *m->pr);
+			}
+			m->pr[m->npr].key = (uint64_t)prev << 18 | cp;
+			m->pr[m->npr].c = c;
+			m->pr[m->npr].seq = m->seq++;
+			m->npr++;
+		}
+		prev = cp;
+	}
+}
+
+/* a traditional word: its count is shared by its distinct orthographies */
+static void add_trad(model *m, const char *w, const char *tw, const char *hk,
+                     double c)
+{
+	int dtw = strcmp(tw, w) != 0;
+	int dhk = strcmp(hk, w) != 0 && strcmp(hk, tw) != 0;
+	double share = c / (1 + dtw + dhk);
+	add_word(m, w, share);
+	if (dtw)
+		add_word(m, tw, share);
+	if (dhk)
+		add_word(m, hk, share);
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const pairrec *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* sort by key and merge duplicates (sums in input order: deterministic) */
+static void merge_pairs(model *m)
+{
+	qsort(m->pr, m->npr, sizeof *m->pr, cmp_pair);
+	size_t o = 0;
+	for (size_t i = 0; i < m->npr; i++) {
+		if (o && m->pr[o - 1].key == m->pr[i].key)
+			m->pr[o - 1].c += m->pr[i].c;
+		else
+			m->pr[o++] = m->pr[i];
+	}
+	m->npr = o;
+}
+
+typedef struct {
+	double gain;
+	uint32_t key;  /* id(a) << 16 | id(b) */
+	uint8_t script;
+	uint8_t val;
+} cand;
+
+static int cmp_cand(const void *x, const void *y)
+{
+	const cand *a = x, *b = y;
+	if (a->gain != b->gain)
+		return a->gain > b->gain ? -1 : 1;
+	if (a->script != b->script)
+		return a->script - b->script;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static int cmp_cand_key(const void *x, const void *y)
+{
+	const cand *a = x, *b = y;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+typedef struct {
+	uint8_t *uni, *bo;
+	double N;
+	size_t npairs;     /* distinct pairs before pruning */
+	size_t kept;
+	int oov;           /* cost of a character outside the vocabulary */
+	cand *bi;
+} script_out;
+
+int main(int argc, char **argv)
+{
+	long budget = 1000000;
+	if (argc > 2 && strcmp(argv[1], "-B") == 0) {
+		budget = strtol(argv[2], NULL, 10);
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
+	gen_args a;
+	gen_parse_args(&a, argc, argv, 6,
+	               "DESC dict.txt DESC essay.txt DESC s2t.json DESC t2s.json "
+	               "DESC t2tw.json DESC t2hk.json");
+
+	wordlist jieba = {0}, essay = {0};
+	read_words(a.in[0].path, 1, &jieba);
+	read_words(a.in[1].path, 0, &essay);
+	char **jieba_t = convert(a.in[2].path, &jieba);
+	char **essay_s = convert(a.in[3].path, &essay);
+	wordlist jt = {0};
+	for (size_t i = 0; i < jieba.n; i++)
+		wl_push(&jt, jieba_t[i], jieba.c[i]);
+	char **jieba_tw = convert(a.in[4].path, &jt);
+	char **jieba_hk = convert(a.in[5].path, &jt);
+	char **essay_tw = convert(a.in[4].path, &essay);
+	char **essay_hk = convert(a.in[5].path, &essay);
+	double we = jieba.mass / essay.mass;
+
+	model ms = {0}, mt = {0};
+	ms.uni = gen_xcalloc(MAXCP, sizeof(double));
+	mt.uni = gen_xcalloc(MAXCP, sizeof(double));
+	for (size_t i = 0; i < jieba.n; i++) {
+		add_word(&ms, jieba.w[i], jieba.c[i]);
+		add_trad(&mt, jieba_t[i], jieba_tw[i], jieba_hk[i], jieba.c[i]);
+	}
+	for (size_t i = 0; i < essay.n; i++) {
+		add_word(&ms, essay_s[i], essay.c[i] * we);
+		add_trad(&mt, essay.w[i], essay_tw[i], essay_hk[i], essay.c[i] * we);
+	}
+	if (ms.bad_words || mt.bad_words)
+		gen_die("invalid UTF-8 in %ld words", ms.bad_words + mt.bad_words);
+	merge_pairs(&ms);
+	merge_pairs(&mt);
+
+	/* vocabulary: union of both scripts, sorted */
+	static uint16_t id[MAXCP];
+	uint32_t *vocab = gen_xmalloc(MAXCP * sizeof *vocab);
+	size_t V = 0;
+	for (uint32_t c = 0; c < MAXCP; c++)
+		if (ms.uni[c] > 0 || mt.uni[c] > 0) {
+			if (V == 65535)
+				gen_die("vocabulary does not fit uint16 ids");
+			id[c] = (uint16_t)V;
+			vocab[V++] = c;
+		}
+
+	model *mm[2] = {&ms, &mt};
+	script_out so[2];
+	size_t ncand = 0;
+	cand *cands = gen_xmalloc((ms.npr + mt.npr) * sizeof *cands);
+	for (int s = 0; s < 2; s++) {
+		model *m = mm[s];
+		script_out *o = &so[s];
+		double *pu = gen_xmalloc(V * sizeof *pu);
+		o->uni = gen_xmalloc(V);
+		o->bo = gen_xcalloc(V, 1);
+		o->N = 0;
+		for (size_t i = 0; i < V; i++)
+			o->N += m->uni[vocab[i]];
+		double denom = o->N + 0.5 * (double)V;
+		for (size_t i = 0; i < V; i++) {
+			pu[i] = (m->uni[vocab[i]] + 0.5) / denom;
+			o->uni[i] = (uint8_t)quant(-log(pu[i]));
+		}
+		o->oov = quant(-log(0.5 / denom));
+		o->npairs = m->npr;
+		/* per history: n(a), T(a), then every pair */
+		for (size_t i = 0; i < m->npr;) {
+			uint32_t ca = (uint32_t)(m->pr[i].key >> 18);
+			size_t j = i;
+			double n = 0;
+			while (j < m->npr && (uint32_t)(m->pr[j].key >> 18) == ca)
+				n += m->pr[j++].c;
+			double T = (double)(j - i);
+			double lam = n / (n + T);
+			int bo = quant(-log(1 - lam));
+			uint16_t ia = id[ca];
+			o->bo[ia] = (uint8_t)bo;
+			for (size_t k = i; k < j; k++) {
+				uint16_t ib = id[(uint32_t)(m->pr[k].key & 0x3FFFF)];
+				double p = lam * m->pr[k].c / n + (1 - lam) * pu[ib];
+				int v = quant(-log(p));
+				int back = bo + o->uni[ib];
+				if (back - v <= 0)
+					continue;
+				cand *c = &cands[ncand++];
+				c->gain = m->pr[k].c * (double)(back - v);
+				c->key = (uint32_t)ia << 16 | ib;
+				c->script = (uint8_t)s;
+				c->val = (uint8_t)v;
+			}
+			i = j;
+		}
+		free(pu);
+	}
+
+	long fixed = (long)V * (4 + 4);
+	long K = (budget - fixed) / 5;
+	if (K < 0)
+		gen_die("budget too small");
+	qsort(cands, ncand, sizeof *cands, cmp_cand);
+	size_t keep = (size_t)K < ncand ? (size_t)K : ncand;
+	double min_gain = keep ? cands[keep - 1].gain : 0;
+	for (int s = 0; s < 2; s++) {
+		so[s].bi = gen_xmalloc((keep ? keep : 1) * sizeof(cand));
+		so[s].kept = 0;
+	}
+	for (size_t i = 0; i < keep; i++)
+		so[cands[i].script].bi[so[cands[i].script].kept++] = cands[i];
+	for (int s = 0; s < 2; s++)
+		qsort(so[s].bi, so[s].kept, sizeof(cand), cmp_cand_key);
+	long total = fixed + 5 * (long)keep;
+
+	gen_open_output(&a);
+	gen_banner(&a, "tables/lm.h", "tables/gen/lm.c (linked with libopencc)",
+	           "character unigram + bigram model, simplified and traditional.");
+	gen_guard_open(&a, "MF_TABLES_LM_H");
+	FILE *f = a.fp;
+	fprintf(f,
+	        "/*\n"
+	        " * Corpora: simplified = jieba + t2s(essay), traditional = essay +\n"
+	        " * s2t(jieba), OpenCC per word, counts kept; essay counts scaled by\n"
+	        " * mass(jieba)/mass(essay) = %.0f/%.0f.  A traditional word's count\n"
+	        " * is shared equally by its distinct forms {w, t2tw(w), t2hk(w)}\n"
+	        " * (OpenCC, Taiwan and Hong Kong orthography).  Each word's count goes\n"
+	        " * to its CJK characters and to the adjacent CJK pairs inside it.\n"
+	        " *\n"
+	        " * cost(x) = round(-ln(x) * MF_LM_SCALE), clamped to 0..255.\n"
+	        " * uni[c]  = cost((u(c) + 0.5) / (N + 0.5 V))\n"
+	        " * bo[a]   = cost(1 - lambda(a)), lambda(a) = n(a) / (n(a) + T(a))\n"
+	        " *           (Witten-Bell; n = pair count with first char a, T = distinct\n"
+	        " *           followers; 0 for a character never seen first in a pair)\n"
+	        " * bi[ab]  = cost(lambda(a) c(ab)/n(a) + (1 - lambda(a)) P(b))\n"
+	        " * A pair not stored costs bo[a] + uni[b]; a character outside the\n"
+	        " * vocabulary costs MF_LM_OOV_SIMP / MF_LM_OOV_TRAD.\n"
+	        " *\n"
+	        " * Pruning: the bigrams of both scripts compete for a budget of %ld bytes\n"
+	        " * of array data.  Each is worth c(ab) * (bo[a] + uni[b] - bi[ab]) in\n"
+	        " * quantised costs (the cost it saves on the training counts); pairs\n"
+	        " * worth nothing are dropped, the most valuable kept (smallest kept\n"
+	        " * value %.1f).\n"
+	        " *   simplified:  N = %.0f, %zu distinct pairs, %zu kept\n"
+	        " *   traditional: N = %.0f, %zu distinct pairs, %zu kept\n"
+	        " *   vocabulary %zu characters; array data %ld bytes\n"
+	        " */\n\n",
+	        jieba.mass, essay.mass, budget, min_gain, so[0].N, so[0].npairs,
+	        so[0].kept, so[1].N, so[1].npairs, so[1].kept, V, total);
+	gen_source_macro(&a, "MF_LM_SOURCE");
+	fprintf(f, "#define MF_LM_SCALE 8                  /* costs are round(-ln(p) * 8), clamped to 0..255 */\n");
+	fprintf(f, "#define MF_LM_NVOCAB %zu\n", V);
+	fprintf(f, "#define MF_LM_OOV_SIMP %d              /* cost of a CJK character outside the vocabulary */\n", so[0].oov);
+	fprintf(f, "#define MF_LM_OOV_TRAD %d\n", so[1].oov);
+	fprintf(f, "#define MF_LM_NBI_SIMP %zu\n#define MF_LM_NBI_TRAD %zu\n"
+	           "#define MF_LM_DATA_BYTES %ld           /* sum of sizeof of the arrays below */\n\n",
+	        so[0].kept, so[1].kept, total);
+	fprintf(f, "/* sorted code points (union of both scripts); id = index */\n");
+	gen_array_u32(&a, "mf_lm_vocab", "MF_LM_NVOCAB", vocab, V, 1);
+	static const char *const sname[2] = {"simp", "trad"};
+	static const char *const SNAME[2] = {"SIMP", "TRAD"};
+	char name[64], dim[64];
+	for (int s = 0; s < 2; s++) {
+		snprintf(name, sizeof name, "mf_lm_uni_%s", sname[s]);
+		fprintf(f, "/* unigram cost, %s model */\n", s ? "traditional" : "simplified");
+		gen_array_u8(&a, name, "MF_LM_NVOCAB", so[s].uni, V, 0);
+	}
+	for (int s = 0; s < 2; s++) {
+		snprintf(name, sizeof name, "mf_lm_bo_%s", sname[s]);
+		fprintf(f, "/* backoff cost of history a, %s model */\n", s ? "traditional" : "simplified");
+		gen_array_u8(&a, name, "MF_LM_NVOCAB", so[s].bo, V, 0);
+	}
+	for (int s = 0; s < 2; s++) {
+		size_t n = so[s].kept;
+		uint32_t *keys = gen_xmalloc((n ? n : 1) * sizeof *keys);
+		uint8_t *vals = gen_xmalloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++) {
+			keys[i] = so[s].bi[i].key;
+			vals[i] = so[s].bi[i].val;
+		}
+		snprintf(dim, sizeof dim, "MF_LM_NBI_%s", SNAME[s]);
+		snprintf(name, sizeof name, "mf_lm_bi_%s_key", sname[s]);
+		fprintf(f, "/* (id(a)<<16)|id(b), ascending, %s model */\n", s ? "traditional" : "simplified");
+		gen_array_u32(&a, name, dim, keys, n, 0);
+		snprintf(name, sizeof name, "mf_lm_bi_%s_val", sname[s]);
+		fprintf(f, "/* cost of the interpolated P(b|a) */\n");
+		gen_array_u8(&a, name, dim, vals, n, 0);
+		free(keys);
+		free(vals);
+	}
+	gen_guard_close(&a, "MF_TABLES_LM_H");
+	gen_finish(&a);
+	return 0;
+}

