@@ -72,14 +72,15 @@ check: mojifix $(CHECK_SUITES) tests/garble
 	if command -v mandoc >/dev/null 2>&1; then echo "== mandoc -T lint"; \
 		out=$$(mandoc -T lint man/mojifix.1 2>&1); if [ -n "$$out" ]; then echo "$$out"; st=1; else echo "man page: lint clean"; fi; \
 	else echo "mandoc not installed: man page lint skipped (apt-get install -y mandoc)"; fi; \
-	echo "== tables-check"; $(MAKE) --no-print-directory tables-check || st=1; \
+	if [ -z "$(SKIP_TABLES_CHECK)" ]; then echo "== tables-check"; $(MAKE) --no-print-directory tables-check || st=1; fi; \
 	exit $$st
 
-# The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (the table proof, a run of one-shot generators, is left to plain check).
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
 	$(MAKE) clean
-	$(MAKE) check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)"
+	$(MAKE) check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" SKIP_TABLES_CHECK=1
 	$(MAKE) clean
 
 install: mojifix

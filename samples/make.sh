@@ -68,17 +68,25 @@ gen utf8-as-gbk-whatwg-trad-essay    zh-trad-essay.txt     fix --channel utf8-as
 gen utf8-as-latin1-faq               zh-faq.txt            fix --channel utf8-as-latin1 --seed 1
 gen utf8-as-latin1-poems-tang        zh-poems-tang.txt     fix --channel utf8-as-latin1 --seed 2
 gen utf8-as-latin1-trad-forum        zh-trad-forum.txt     fix --channel utf8-as-latin1 --seed 3
+gen utf8-as-latin1-story              zh-story.txt          fix --channel utf8-as-latin1 --seed 4
+gen utf8-as-latin1-trad-essay         zh-trad-essay.txt     fix --channel utf8-as-latin1 --seed 5
 gen utf8-as-cp1252-mixed-en          zh-mixed-en.txt       fix --channel utf8-as-cp1252 --holes c1 --seed 1
 gen utf8-as-cp1252-log               zh-log.txt            fix --channel utf8-as-cp1252 --holes c1 --seed 2
 gen utf8-as-cp1252-trad-notice       zh-trad-notice.txt    fix --channel utf8-as-cp1252 --holes c1 --seed 3
+gen utf8-as-cp1252-subtitles          zh-subtitles.txt      fix --channel utf8-as-cp1252 --holes c1 --seed 4
+gen utf8-as-cp1252-poems-song         zh-poems-song-trad.txt fix --channel utf8-as-cp1252 --holes c1 --seed 5
 
 # 拼音码: GBK decoded as Latin-1 / CP1252
 gen gbk-as-latin1-news-bus           zh-news-bus.txt       fix --channel gbk-as-latin1 --enc gbk --seed 1
 gen gbk-as-latin1-subtitles          zh-subtitles.txt      fix --channel gbk-as-latin1 --enc gbk --seed 2
 gen gbk-as-latin1-classical-ailian   zh-classical-ailian.txt fix --channel gbk-as-latin1 --enc gbk --seed 3
+gen gbk-as-latin1-gb18030-letter       zh-letter.txt         fix --channel gbk-as-latin1 --enc gb18030 --seed 4
+gen gbk-as-latin1-trad-essay          zh-trad-essay.txt     fix --channel gbk-as-latin1 --enc gbk --seed 5
 gen gbk-as-cp1252-table              zh-table.txt          fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 1
 gen gbk-as-cp1252-tech-build         zh-tech-build.txt     fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 2
 gen gbk-as-cp1252-trad-tech          zh-trad-tech.txt      fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 3
+gen gbk-as-cp1252-faq                 zh-faq.txt            fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 4
+gen gbk-as-cp1252-poems-tang          zh-poems-tang.txt     fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 5
 
 # two layers
 gen layers-gbk-gbk-story             zh-story.txt          fix --layers utf8-as-gbk,utf8-as-gbk --decoder gb18030 --seed 1

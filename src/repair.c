@@ -676,7 +676,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool *changed)
 		long cr = mf_lm_seq_cost(c->rep, c->nrep, p, nx);
 		c->gain = NATS(co - cr);
 	}
-	qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
+	if (cl.n)
+		qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
 	/* greedy: keep the best gains that do not overlap; a pass keeps any real
 	 * improvement, the final decision is made on whole chains */
 	size_t kept = 0;
@@ -832,7 +833,8 @@ static int cmp_found(const void *a, const void *b)
 
 void mf_found_list_sort(mf_found_list *l)
 {
-	qsort(l->v, l->n, sizeof *l->v, cmp_found);
+	if (l->n)
+		qsort(l->v, l->n, sizeof *l->v, cmp_found);
 }
 
 mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
@@ -920,7 +922,8 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		}
 	}
 	find_unrecoverable(cps, n, out);
-	qsort(out->v, out->n, sizeof *out->v, cmp_found);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, cmp_found);
 	(void)doc;
 done:
 	free(w.u);
