@@ -70,7 +70,7 @@ check: mojifix $(CHECK_SUITES) tests/garble
 	echo "== tests/cli.sh"; sh tests/cli.sh . || st=1; \
 	if [ -f tests/man_examples.sh ]; then echo "== tests/man_examples.sh"; sh tests/man_examples.sh . || st=1; fi; \
 	if command -v mandoc >/dev/null 2>&1; then echo "== mandoc -T lint"; \
-		out=$$(mandoc -T lint man/mojifix.1 2>&1); if [ -n "$$out" ]; then echo "$$out"; st=1; else echo "man page: lint clean"; fi; \
+		out=$$(mandoc -T lint -W warning man/mojifix.1 2>&1); if [ -n "$$out" ]; then echo "$$out"; st=1; else echo "man page: lint clean"; fi; \
 	else echo "mandoc not installed: man page lint skipped (apt-get install -y mandoc)"; fi; \
 	if [ -z "$(SKIP_TABLES_CHECK)" ]; then echo "== tables-check"; $(MAKE) --no-print-directory tables-check || st=1; fi; \
 	exit $$st
