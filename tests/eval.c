@@ -13,14 +13,21 @@
  * reference) and what to expect: an exact repair, a report of unrecoverable
  * damage (口字码, 锟拷码), or a legacy-charset verdict (with --to-utf8
  * output compared).  Clean documents are also fed unchanged: any change, or
- * any status but clean, is a false positive.
+ * any status but clean, is a false positive.  Files named neg-* (Japanese,
+ * Korean, English, pinyin glosses...) are only fed unchanged and converted
+ * whole to legacy charsets.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "garble.h"
 #include "mojifix.h"
@@ -34,7 +41,7 @@ typedef struct {
 
 typedef struct {
 	char *key;
-	long cases, na, unchanged, ok, detected, failed_run;
+	long cases, na, unchanged, ok, detected, failed_run, timeouts, crashes;
 	double conf_sum;
 } row;
 
@@ -49,7 +56,34 @@ static struct {
 	long n[NBUCKET], ok[NBUCKET];
 } calib;
 
-static int verbose;
+static int verbose, progress;
+static double timeout_sec = 120;
+
+/* the slowest repairs, to find where the engine spends its time */
+#define NSLOW 5
+static struct {
+	double sec;
+	char what[300];
+} slow[NSLOW];
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void note_time(double sec, const char *docname, const char *desc)
+{
+	int k = -1;
+	for (int i = 0; i < NSLOW; i++)
+		if (sec > slow[i].sec && (k < 0 || slow[i].sec < slow[k].sec))
+			k = i;
+	if (k < 0)
+		return;
+	slow[k].sec = sec;
+	snprintf(slow[k].what, sizeof slow[k].what, "%.120s [%.170s]", docname, desc);
+}
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -69,6 +103,118 @@ static char *xstrdup(const char *s)
 		exit(1);
 	}
 	return p;
+}
+
+
+enum { RP_OK, RP_ERR, RP_TIMEOUT, RP_CRASH };
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* read exactly n bytes before the deadline; 0 ok, -1 eof/error, -2 timeout */
+static int read_all(int fd, void *p, size_t n, double deadline)
+{
+	char *c = p;
+	while (n) {
+		double left = deadline - now();
+		if (left <= 0)
+			return -2;
+		struct pollfd pf = {fd, POLLIN, 0};
+		int r = poll(&pf, 1, (int)(left * 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return -2;
+		ssize_t k = read(fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+struct reply {
+	int mrc, status;
+	double confidence;
+	uint64_t outlen;
+};
+
+/* mf_repair_buffer, in a child process when a timeout is set, so that a
+ * hang or a crash of the engine is counted instead of stopping the run */
+static int repair(const mf_options *opt, const char *in, size_t len, char **out,
+                  size_t *outlen, mf_report *rep, mf_rc *mrc)
+{
+	if (timeout_sec <= 0) {
+		*mrc = mf_repair_buffer(opt, in, len, out, outlen, rep);
+		return *mrc == MF_OK ? RP_OK : RP_ERR;
+	}
+	int fd[2];
+	if (pipe(fd) != 0) {
+		perror("eval: pipe");
+		exit(1);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("eval: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		char *o = NULL;
+		size_t ol = 0;
+		mf_report r;
+		memset(&r, 0, sizeof r);
+		struct reply rp = {0, 0, 0, 0};
+		rp.mrc = (int)mf_repair_buffer(opt, in, len, &o, &ol, &r);
+		rp.status = (int)r.status;
+		rp.confidence = r.confidence;
+		rp.outlen = rp.mrc == MF_OK ? ol : 0;
+		if (write_all(fd[1], &rp, sizeof rp) || write_all(fd[1], o, (size_t)rp.outlen))
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	double deadline = now() + timeout_sec;
+	struct reply rp;
+	int r = read_all(fd[0], &rp, sizeof rp, deadline);
+	char *o = NULL;
+	if (r == 0) {
+		o = xrealloc(NULL, (size_t)rp.outlen + 1);
+		r = read_all(fd[0], o, (size_t)rp.outlen, deadline);
+	}
+	close(fd[0]);
+	if (r == -2)
+		kill(pid, SIGKILL);
+	int wst = 0;
+	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+		;
+	if (r != 0) {
+		free(o);
+		return r == -2 ? RP_TIMEOUT : RP_CRASH;
+	}
+	*out = o;
+	*outlen = (size_t)rp.outlen;
+	rep->status = (mf_status)rp.status;
+	rep->confidence = rp.confidence;
+	*mrc = (mf_rc)rp.mrc;
+	return *mrc == MF_OK ? RP_OK : RP_ERR;
 }
 
 static row *row_get(rows *r, const char *key)
@@ -162,7 +308,8 @@ static void load_dir(const char *dir, doc **docs, size_t *ndocs, size_t max_byte
 		names[nn++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, nn, sizeof *names, cmp_str);
+	if (nn > 1)
+		qsort(names, nn, sizeof *names, cmp_str);
 	for (size_t i = 0; i < nn; i++) {
 		size_t pl = strlen(dir) + strlen(names[i]) + 2;
 		char *path = xrealloc(NULL, pl);
@@ -236,13 +383,28 @@ static void run_case(const doc *d, const gr_params *p, const char *key, rows *rs
 	size_t outlen = 0;
 	mf_report rep;
 	memset(&rep, 0, sizeof rep);
-	mf_rc mrc = mf_repair_buffer(&opt, res.out, res.outlen, &out, &outlen, &rep);
+	if (progress)
+		fprintf(stderr, "eval: %s [%s] ...", d->name, res.desc);
+	double t0 = now();
+	mf_rc mrc = MF_OK;
+	int how = repair(&opt, res.out, res.outlen, &out, &outlen, &rep, &mrc);
+	double dt = now() - t0;
+	if (progress)
+		fprintf(stderr, " %.3f s%s\n", dt, how == RP_TIMEOUT ? " TIMEOUT" : how == RP_CRASH ? " CRASH" : "");
+	note_time(dt, d->name, res.desc);
 	w->cases++;
-	if (mrc != MF_OK) {
-		w->failed_run++;
-		if (verbose)
-			fprintf(stderr, "FAIL %s [%s]: mf_repair_buffer: %s\n", d->name, res.desc,
-			        mf_rc_message(mrc));
+	if (how != RP_OK) {
+		if (how == RP_TIMEOUT)
+			w->timeouts++;
+		else if (how == RP_CRASH)
+			w->crashes++;
+		else
+			w->failed_run++;
+		if (verbose || how != RP_ERR)
+			fprintf(stderr, "%s %s [%s]%s%s\n",
+			        how == RP_TIMEOUT ? "TIMEOUT" : how == RP_CRASH ? "CRASH" : "FAIL",
+			        d->name, res.desc, how == RP_ERR ? ": " : "",
+			        how == RP_ERR ? mf_rc_message(mrc) : "");
 		free(out);
 		free(rep.spans);
 		gr_result_free(&res);
@@ -320,6 +482,9 @@ static void usage(FILE *f)
 	      "  --assert            exit 1 when a --min-rate or --max-fp bound fails\n"
 	      "  --list              print the preset variants and exit\n"
 	      "  -v, -vv             print failing cases (and the differing text)\n"
+	      "  --progress          print each case and its repair time on stderr\n"
+	      "  --timeout SEC       repair each case in a child process, killed after SEC\n"
+	      "                      seconds (default 120; 0: in process, no protection)\n"
 	      "Success: exact-repair cases must return the reference byte for byte;\n"
 	      "unrecoverable cases (gbk-as-utf8, kunkao) must get status unrecoverable;\n"
 	      "legacy cases must get status legacy and, converted to UTF-8, the reference.\n",
@@ -359,6 +524,11 @@ int main(int argc, char **argv)
 			verbose = verbose > 1 ? verbose : 1;
 		} else if (!strcmp(a, "-vv")) {
 			verbose = 2;
+		} else if (!strcmp(a, "--timeout")) {
+			NEEDV();
+			timeout_sec = strtod(v, NULL);
+		} else if (!strcmp(a, "--progress")) {
+			progress = 1;
 		} else if (!strcmp(a, "--assert")) {
 			do_assert = 1;
 		} else if (!strcmp(a, "--no-presets")) {
@@ -468,16 +638,19 @@ int main(int argc, char **argv)
 	size_t npos = 0;
 	for (size_t di = 0; di < ndocs; di++) {
 		const doc *d = &docs[di];
-		if (d->negative)
-			continue;
-		npos++;
+		if (!d->negative)
+			npos++;
 		for (size_t vi = 0; vi < nvp; vi++)
 			for (long s = 0; s < seeds; s++) {
+				/* negatives: only whole-text legacy charsets (Shift_JIS
+				 * Japanese, EUC-KR Korean must be told apart too) */
+				if (d->negative && (vp[vi].nlayers != 1 || vp[vi].layer[0].ch != GR_CH_LEGACY))
+					continue;
 				gr_params p = vp[vi];
 				p.seed = seed0 + (unsigned long long)s;
 				run_case(d, &p, vkeys[vi], &rs, &base);
 			}
-		for (long r = 0; r < nrandom; r++) {
+		for (long r = 0; r < nrandom && !d->negative; r++) {
 			gr_params p;
 			gr_random_params(&p, seed0 + (unsigned long long)r * 7919u +
 			                       (unsigned long long)di * 1000003u);
@@ -506,7 +679,13 @@ int main(int argc, char **argv)
 		size_t outlen = 0;
 		mf_report rep;
 		memset(&rep, 0, sizeof rep);
-		mf_rc mrc = mf_repair_buffer(&base, d->text, d->len, &out, &outlen, &rep);
+		mf_rc mrc = MF_OK;
+		int how = repair(&base, d->text, d->len, &out, &outlen, &rep, &mrc);
+		if (how == RP_TIMEOUT || how == RP_CRASH) {
+			fp++;
+			printf("false positive: %s (%s)\n", d->name, how == RP_TIMEOUT ? "timeout" : "crash");
+			continue;
+		}
 		int bad = mrc != MF_OK || outlen != d->len || memcmp(out, d->text, d->len) != 0 ||
 		          rep.status != MF_STATUS_CLEAN;
 		fp_conf += rep.confidence;
@@ -525,20 +704,24 @@ int main(int argc, char **argv)
 	/* report */
 	printf("\n%zu documents (%zu garbled, %zu negatives), %ld skipped; %ld seed(s)\n\n",
 	       ndocs, npos, ndocs - npos, skipped, seeds);
-	printf("%6s %5s %5s %6s %7s %8s %6s  %s\n", "cases", "n/a", "same", "ok", "rate",
-	       "detected", "conf", "variant");
-	long tc = 0, tok = 0;
+	printf("%6s %5s %5s %4s %6s %7s %8s %6s  %s\n", "cases", "n/a", "same", "err", "ok",
+	       "rate", "detected", "conf", "variant");
+	long tc = 0, tok = 0, tto = 0, tcr = 0;
 	for (size_t i = 0; i < rs.n; i++) {
 		row *w = &rs.v[i];
 		tc += w->cases;
 		tok += w->ok;
-		printf("%6ld %5ld %5ld %6ld %6.1f%% %7.1f%% %6.3f  %s\n", w->cases, w->na,
-		       w->unchanged, w->ok, w->cases ? 100.0 * (double)w->ok / (double)w->cases : 0.0,
+		tto += w->timeouts;
+		tcr += w->crashes;
+		printf("%6ld %5ld %5ld %4ld %6ld %6.1f%% %7.1f%% %6.3f  %s\n", w->cases, w->na,
+		       w->unchanged, w->failed_run + w->timeouts + w->crashes, w->ok, w->cases ? 100.0 * (double)w->ok / (double)w->cases : 0.0,
 		       w->cases ? 100.0 * (double)w->detected / (double)w->cases : 0.0,
 		       w->cases ? w->conf_sum / (double)w->cases : 0.0, w->key);
 	}
-	printf("%6ld %5s %5s %6ld %6.1f%% %8s %6s  %s\n", tc, "", "", tok,
+	printf("%6ld %5s %5s %4s %6ld %6.1f%% %8s %6s  %s\n", tc, "", "", "", tok,
 	       tc ? 100.0 * (double)tok / (double)tc : 0.0, "", "", "all");
+	if (tto || tcr)
+		printf("engine timeouts (%.0f s): %ld, crashes: %ld\n", timeout_sec, tto, tcr);
 	printf("\nclean documents: %zu, false positives: %ld, mean confidence %.3f\n",
 	       ndocs, fp, ndocs ? fp_conf / (double)ndocs : 0.0);
 
@@ -548,6 +731,18 @@ int main(int argc, char **argv)
 			printf("  [%.1f, %.1f%c %6ld  %6.1f%%\n", (double)b / NBUCKET,
 			       (double)(b + 1) / NBUCKET, b == NBUCKET - 1 ? ']' : ')', calib.n[b],
 			       100.0 * (double)calib.ok[b] / (double)calib.n[b]);
+
+	printf("\nslowest repairs:\n");
+	for (int printed = 0; printed < NSLOW; printed++) {
+		int k = -1;
+		for (int i = 0; i < NSLOW; i++)
+			if (slow[i].sec > 0 && (k < 0 || slow[i].sec > slow[k].sec))
+				k = i;
+		if (k < 0)
+			break;
+		printf("  %8.3f s  %s\n", slow[k].sec, slow[k].what);
+		slow[k].sec = 0;
+	}
 
 	/* thresholds */
 	int passed = 0, failed = 0;

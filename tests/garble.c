@@ -726,10 +726,10 @@ static const char *enc_charset(gr_encoder e)
 }
 
 static const char *const leg_names[GR_LEG_COUNT] = {
-	"gbk", "gb18030", "big5", "cp950", "sjis", "cp932"
+	"gbk", "gb18030", "big5", "cp950", "sjis", "cp932", "euc-kr"
 };
 static const char *const leg_charsets[GR_LEG_COUNT] = {
-	"GBK", "GB18030", "BIG5", "CP950", "SHIFT_JIS", "CP932"
+	"GBK", "GB18030", "BIG5", "CP950", "SHIFT_JIS", "CP932", "EUC-KR"
 };
 
 /* ------------------------------------------------------------------ */
@@ -975,6 +975,10 @@ size_t gr_describe(const gr_params *p, char *buf, size_t n)
 		gb_puts(&o, t);
 		gb_puts(&o, p->pmode == GR_PART_SPAN ? " pmode=span" : " pmode=lines");
 	}
+	if (p->bom)
+		gb_puts(&o, " bom=1");
+	if (p->crlf)
+		gb_puts(&o, " crlf=1");
 	snprintf(t, sizeof t, " seed=%llu", (unsigned long long)p->seed);
 	gb_puts(&o, t);
 	size_t len = o.oom ? 0 : o.n;
@@ -1117,6 +1121,10 @@ static gr_rc parse_kv(gr_params *p, gr_layer *l, const char *k, const char *v,
 			p->pmode = GR_PART_SPAN;
 		else
 			return perr(err, errlen, "bad pmode '%s' (lines, span)", v);
+	} else if (!strcmp(k, "bom")) {
+		p->bom = v[0] == '1';
+	} else if (!strcmp(k, "crlf")) {
+		p->crlf = v[0] == '1';
 	} else if (!strcmp(k, "seed")) {
 		if (parse_ll(v, &u))
 			return perr(err, errlen, "bad seed '%s'", v);
@@ -1231,11 +1239,6 @@ static void fold_bytes(gbuf *b, const char *set)
 	if (b->p)
 		b->p[j] = 0;
 }
-
-typedef struct {
-	uint32_t cp;
-	unsigned char b[2];
-} xchar;
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -1721,7 +1724,34 @@ static size_t utf8_offset(const char *s, size_t a, size_t b, size_t k)
 	return i;
 }
 
+static gr_rc garble_src(const gr_params *p, const char *in, size_t len, gr_result *res);
+
 gr_rc gr_garble(const gr_params *p, const char *in, size_t len, gr_result *res)
+{
+	if (!p->bom && !p->crlf)
+		return garble_src(p, in, len, res);
+	/* the original as a Windows editor saved it */
+	gbuf src = {0};
+	if (p->bom && !(len >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0))
+		gb_put(&src, "\xEF\xBB\xBF", 3);
+	for (size_t i = 0; i < len; i++) {
+		if (p->crlf && in[i] == '\n' && !(i > 0 && in[i - 1] == '\r'))
+			gb_putc(&src, '\r');
+		gb_putc(&src, in[i]);
+	}
+	if (src.oom) {
+		gb_free(&src);
+		memset(res, 0, sizeof *res);
+		return GR_ENOMEM;
+	}
+	gr_rc rc = garble_src(p, src.p ? src.p : "", src.n, res);
+	if (rc == GR_OK)
+		res->changed = 1;   /* differs from the caller's input anyway */
+	gb_free(&src);
+	return rc;
+}
+
+static gr_rc garble_src(const gr_params *p, const char *in, size_t len, gr_result *res)
 {
 	memset(res, 0, sizeof *res);
 	gr_describe(p, res->desc, sizeof res->desc);
@@ -1940,6 +1970,8 @@ void gr_random_params(gr_params *p, uint64_t seed)
 			random_layer(&p->layer[i], &r,
 			             stack[gr_rng_below(&r, sizeof stack / sizeof stack[0])]);
 	}
+	p->bom = gr_rng_unit(&r) < 0.1;
+	p->crlf = gr_rng_unit(&r) < 0.15;
 	gr_channel ch = p->layer[p->nlayers - 1].ch;
 	if (ch != GR_CH_LEGACY && ch != GR_CH_GBK_ISLAND && gr_rng_unit(&r) < 0.25) {
 		p->partial = 0.1 + 0.6 * gr_rng_unit(&r);
@@ -1962,6 +1994,7 @@ const char *const gr_variants[] = {
 	"utf8-as-gbk decoder=python-gbk repl=drop consume=1",     /* errors='ignore' */
 	"utf8-as-gbk decoder=python-gb18030 repl=fffd consume=1",
 	"utf8-as-gbk decoder=whatwg repl=fffd consume=native",    /* browsers */
+	"utf8-as-gbk decoder=icu repl=fffd consume=native",       /* Node.js TextDecoder('gbk') */
 	/* 符号码 */
 	"utf8-as-latin1",
 	"utf8-as-cp1252 holes=c1",
@@ -1984,7 +2017,8 @@ const char *const gr_variants[] = {
 	"legacy charset=gbk",
 	"legacy charset=gb18030",
 	"legacy charset=big5",
-	"legacy charset=sjis",
+	"legacy charset=sjis",     /* negatives: Japanese */
+	"legacy charset=euc-kr",   /* negatives: Korean */
 	/* seed family */
 	"pinyin policy=eat frac=0.1 ufrac=0.02 fold=1 foldset=,;?() foldafter=0",
 	"pinyin policy=drop frac=0.1 ufrac=0.02 fold=1 foldset=,;?() foldafter=0",
@@ -2001,6 +2035,10 @@ const char *const gr_variants[] = {
 	"utf8-as-gbk decoder=gb18030 repl=drop consume=native partial=0.5 pmode=span",
 	"utf8-as-cp1252 holes=c1 partial=0.3 pmode=span",
 	"gbk-as-latin1 enc=gbk partial=0.3 pmode=lines",
+	/* saved by Windows Notepad: BOM, CRLF */
+	"utf8-as-gbk decoder=cp936 repl=? consume=2 bom=1 crlf=1",
+	"utf8-as-gbk decoder=gbk repl=drop consume=native bom=1",
+	"utf8-as-cp1252 holes=c1 bom=1 crlf=1",
 };
 
 const size_t gr_nvariants = sizeof gr_variants / sizeof gr_variants[0];

@@ -79,6 +79,7 @@ typedef enum {
 typedef enum { GR_ENC_GBK = 0, GR_ENC_GB18030 } gr_encoder;
 typedef enum {
 	GR_LEG_GBK = 0, GR_LEG_GB18030, GR_LEG_BIG5, GR_LEG_CP950, GR_LEG_SJIS, GR_LEG_CP932,
+	GR_LEG_EUCKR,
 	GR_LEG_COUNT
 } gr_legacy;
 typedef enum { GR_PY_EAT = 0, GR_PY_DROP } gr_py_policy;
@@ -123,6 +124,8 @@ typedef struct {
 	gr_layer layer[GR_MAX_LAYERS];
 	double partial;               /* 0: whole text; else fraction of lines garbled */
 	gr_pmode pmode;               /* lines: whole lines; span: a random sub-span of each chosen line */
+	int bom;                      /* the original starts with a UTF-8 BOM (Notepad) */
+	int crlf;                     /* the original has CRLF line ends (Windows) */
 	uint64_t seed;                /* drives every random choice of gr_garble */
 } gr_params;
 
@@ -143,10 +146,10 @@ typedef enum {
 typedef struct {
 	char *out;        /* garbled bytes (malloc'd, NUL-terminated for convenience) */
 	size_t outlen;
-	char *ref;        /* what a perfect repair returns (malloc'd): the input,
-	                     less what the round trip destroys for sure (characters
-	                     the legacy charset lacks -> '?', folded punctuation,
-	                     '+' -> ' ') */
+	char *ref;        /* what a perfect repair returns (malloc'd): the input
+	                     (with the BOM / CRLF asked for), less what the round
+	                     trip destroys for sure (characters the legacy charset
+	                     lacks -> '?', folded punctuation, '+' -> ' ') */
 	size_t reflen;
 	gr_expect expect;
 	int changed;      /* out differs from the input */

@@ -21,13 +21,13 @@ static void usage(FILE *f)
 	      "  --layers A,B[,C]    chain of channels applied in order (same options each)\n"
 	      "  --variant DESC      full description, as printed by --list or --describe\n"
 	      "  --random            pick a random variant from --seed (printed on stderr)\n"
-	      "  --decoder D         gbk gb18030 cp936 python-gbk python-gb18030 whatwg\n"
+	      "  --decoder D         gbk gb18030 cp936 python-gbk python-gb18030 whatwg icu\n"
 	      "  --repl R            ? fffd drop native        (GBK-family decode)\n"
 	      "  --consume C         1 2 native                (bytes one error swallows)\n"
 	      "  --holes R           c1 ? fffd drop            (CP1252 holes 81 8D 8F 90 9D)\n"
 	      "  --urepl R, --uconsume native|1               (UTF-8 decode of gbk-as-utf8)\n"
 	      "  --enc gbk|gb18030   encoder of gbk-as-*, kunkao, gbk-island\n"
-	      "  --charset C         legacy: gbk gb18030 big5 cp950 sjis cp932\n"
+	      "  --charset C         legacy: gbk gb18030 big5 cp950 sjis cp932 euc-kr\n"
 	      "  --frac F            gbk-island: line fraction; pinyin: fraction of characters in X\n"
 	      "  --set-size K        pinyin: size of the annotated set X\n"
 	      "  --set CHARS         pinyin: explicit X (UTF-8 characters)\n"
@@ -39,6 +39,8 @@ static void usage(FILE *f)
 	      "  --plus 0|1          pinyin: '+' became ' '\n"
 	      "  --partial F         garble only a fraction F of the lines\n"
 	      "  --pmode lines|span  partial: whole lines, or a random sub-span of each\n"
+	      "  --bom 0|1           the original starts with a UTF-8 BOM (Notepad)\n"
+	      "  --crlf 0|1          the original has CRLF line ends\n"
 	      "  --seed N            seed of every random choice (default 1)\n"
 	      "  --ref FILE          also write what a perfect repair gives\n"
 	      "  --describe          print the description on stderr\n"
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
 	};
 	static const struct { const char *opt, *key; } gmap[] = {
 		{"--partial", "partial"}, {"--pmode", "pmode"}, {"--seed", "seed"},
+		{"--bom", "bom"}, {"--crlf", "crlf"},
 	};
 
 	for (int i = 1; i < argc; i++) {

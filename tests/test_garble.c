@@ -127,6 +127,9 @@ static const known known_cases[] = {
 	{"kunkao enc=gbk decoder=python-gbk repl=fffd consume=1", HAOHAO, 0,
 	 "锟斤拷锟斤拷要锟矫猴拷学习锟斤拷锟斤拷锟斤拷锟斤拷", 0},
 	{"kunkao enc=gbk decoder=gbk repl=? consume=native", "\xe4\xb8\xad", 0, "锟斤拷", 0},
+	/* Notepad's BOM and CRLF are part of the original */
+	{"utf8-as-gbk decoder=cp936 repl=? consume=2 bom=1", "中", 0, "锘夸腑", 0},
+	{"utf8-as-latin1 crlf=1", "a\nb\r\nc", 0, "a\r\nb\r\nc", 0},
 	/* the seed family on the examples of GARBLING.md §1 */
 	{"pinyin policy=eat set=報請 fold=0", "日報", 0, "日?qǐng)?bào)", 0},
 	{"pinyin policy=drop set=報請 fold=0", "日報", 0, "日(qǐng)(bào)", 0},
@@ -420,6 +423,11 @@ START_TEST(test_refs)
 	ck_assert_int_eq(gr_parse("pinyin policy=eat set=中 fold=1 plus=1", &p, err, sizeof err), GR_OK);
 	ck_assert_int_eq(gr_garble(&p, "中，（１+２）！", strlen("中，（１+２）！"), &res), GR_OK);
 	ck_assert_str_eq(res.ref, "中,(１ ２)！");
+	gr_result_free(&res);
+	ck_assert_int_eq(gr_parse("utf8-as-latin1 bom=1 crlf=1", &p, err, sizeof err), GR_OK);
+	ck_assert_int_eq(gr_garble(&p, "x\n", 2, &res), GR_OK);
+	ck_assert_str_eq(res.ref, "\xEF\xBB\xBFx\r\n");
+	ck_assert_str_eq(res.out, "\xC3\xAF\xC2\xBB\xC2\xBFx\r\n");
 	gr_result_free(&res);
 	/* unrecoverable channels say so */
 	ck_assert_int_eq(gr_parse("utf8-as-gbk > kunkao", &p, err, sizeof err), GR_OK);
