@@ -84,7 +84,9 @@ typedef struct mf_found {
 	size_t nrep;
 	int nchain;
 	mf_channel chain[MF_MAX_CHAIN];
-	double confidence;             /* garbled (and repair right) */
+	double detect;                 /* P(the span is garbled): decides whether it changes */
+	double exact;                  /* P(the repair is exactly the original | garbled) */
+	double confidence;             /* detect * exact, as reported */
 	double gain;                   /* cost(original) - cost(repair), nats */
 	unsigned lost;
 	bool unrecoverable;            /* report only */
@@ -99,6 +101,7 @@ typedef struct {
 struct seed_doc;                 /* seedfix.c's evidence */
 typedef struct mf_docstate {
 	struct seed_doc *seed;       /* made on first use */
+	bool pua_decoder;            /* 古文码 here came from a GB18030/CP936-like decoder */
 } mf_docstate;
 struct seed_doc *mf_seed_doc(mf_docstate *d);
 void mf_seed_doc_free(struct seed_doc *sd);
@@ -120,5 +123,6 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
 
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);
+double mf_exactness(unsigned lost, long fill_cost);
 
 #endif

@@ -146,6 +146,9 @@ static int class_cost(enum cls c, enum cls prev)
 {
 	switch (c) {
 	case C_ALNUM:
+		/* mixed Chinese/Latin text mostly puts a space between */
+		if (prev == C_HAN || prev == C_HAN_OOV)
+			return N(5.0);
 		return prev == C_ALNUM ? N(2.0) : N(3.5);
 	case C_SPACE:
 		return N(2.5);
@@ -190,6 +193,47 @@ static int class_cost(enum cls c, enum cls prev)
 	}
 }
 
+/* Punctuation Chinese text uses, each with its own cost after a Han
+ * character (nats), so that a lost byte of 。 is not filled as 〃.  -1: not
+ * one of these. */
+static double punct_nats(uint32_t c)
+{
+	switch (c) {
+	case 0xFF0C: return 1.8;   /* ， */
+	case 0x3002: return 2.0;   /* 。 */
+	case 0x3001: return 3.0;   /* 、 */
+	case 0x201C: case 0x201D: return 3.5;
+	case 0xFF1A: return 3.5;   /* ： */
+	case 0xFF1F: return 3.8;   /* ？ */
+	case 0xFF01: return 4.0;   /* ！ */
+	case 0x300D: return 4.0;   /* 」 */
+	case 0x300C: case 0x300A: case 0x300B: case 0xFF08: case 0xFF09: case 0x2026: return 4.5;
+	case 0xFF1B: case 0x2014: return 5.0;
+	case 0x2018: case 0x2019: case 0x3010: case 0x3011: case 0x00B7: return 5.5;
+	case 0x300E: case 0x300F: case 0xFF5E: return 6.0;
+	}
+	return -1.0;
+}
+
+static bool sentence_final(uint32_t c)
+{
+	switch (c) {
+	case 0x3002: case 0xFF01: case 0xFF1F: case 0x300D: case 0x300F: case 0x201D:
+	case 0xFF09: case 0x300B: case 0x3011: case 0x2026: case 0xFF1A:
+		return true;
+	}
+	return false;
+}
+
+static bool opening(uint32_t c)
+{
+	switch (c) {
+	case 0x300C: case 0x300E: case 0x201C: case 0xFF08: case 0x300A: case 0x3010: case 0x2018:
+		return true;
+	}
+	return false;
+}
+
 /* A Han character not in the vocabulary costs more than any known one. */
 #define HAN_OOV_COST N(17.0)
 /* A Han character after a non-Han one: its unigram plus a small switch cost. */
@@ -209,8 +253,18 @@ int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 		if (pid < 0)
 			pc = C_HAN_OOV;
 	}
-	if (cc != C_HAN)
+	if (cc != C_HAN) {
+		double pn = punct_nats(c);
+		if (pn >= 0)
+			return N(pn) + (pc == C_HAN ? 0 : N(1.0));
+		/* how lines end: after closing punctuation a newline is the rule,
+		 * after an opening bracket it never is */
+		if (c == '\n' && pc == C_CJK_PUNCT)
+			return sentence_final(prev) ? N(0.8) : opening(prev) ? N(9.0) : N(3.0);
+		if (c < 0x80 && c != '\n' && pc == C_CJK_PUNCT && sentence_final(prev))
+			return class_cost(cc, pc) + N(1.5);
 		return class_cost(cc, pc);
+	}
 	const uint8_t *uni = sc == MF_SCRIPT_SIMP ? mf_lm_uni_simp : mf_lm_uni_trad;
 	if (pc != C_HAN)
 		return uni[cid] + HAN_START_COST + (pc == C_HAN_OOV ? N(2.0) : 0);

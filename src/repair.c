@@ -47,10 +47,12 @@ static const chan_def CHANNELS[] = {
 
 /* Re-encode one unit under the wrong decoder's table.  Returns the number of
  * byte slots written (0: not encodable), marks cp1252-only characters. */
-static int encode_unit(const chan_def *cd, uint32_t cp, uint16_t out[2], bool *c1252)
+static int encode_unit(const chan_def *cd, uint32_t cp, uint16_t out[2], bool *c1252, bool dense)
 {
 	*c1252 = false;
 	if (cp == 0xFFFD) {
+		if (dense)
+			return 0;     /* 口字码 debris, not a lost byte: a barrier */
 		out[0] = HOLE;
 		return 1;
 	}
@@ -108,6 +110,9 @@ typedef struct {
 	size_t n;
 	uint32_t prev;            /* context before */
 	bool sbcs;                /* holes are CP1252's five undefined bytes */
+	bool pua_decoder;         /* the wrong decoder mapped user areas to PUA */
+	unsigned nmb;             /* multibyte characters decoded so far */
+	unsigned nvirt;           /* holes assumed where a decoder dropped bytes */
 	unsigned lost;            /* characters left as U+FFFD */
 	unsigned filled;          /* holes filled from the model */
 	long fill_cost;           /* summed margin deficit of fills (for confidence) */
@@ -178,6 +183,10 @@ typedef struct {
 	unsigned after;            /* byte after the window (for the decoder test), 0x100 if none */
 	int nholes;                /* consecutive replacement markers in the window */
 	bool sbcs;
+	bool pua_decoder;          /* GB18030/CP936-like: only invalid bytes were replaced */
+	int pass;                  /* 1: find the best; 2: see where near rivals differ */
+	bool differ_len;           /* a near rival has another number of characters */
+	unsigned differ_mask;      /* positions where a near rival has another character */
 } fill_search;
 
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
@@ -207,13 +216,28 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		if (fill[0] < 0x80)
 			return;
 		unsigned nb = fs->nsuf > 0 ? fs->suf[0] : fs->after;
-		if (nb <= 0xFF && mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)nb))
+		if (nb <= 0xFF && (fs->pua_decoder ? mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)nb) != 0
+		                                   : mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)nb)))
 			return;
 	} else {
 		if (fill[0] < 0x81 || mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)fill[1]))
 			return;
+		if (fs->pua_decoder && mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)fill[1]))
+			return;
 	}
 	c.cost = mf_lm_seq_cost(c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	if (fs->pass == 2) {
+		if (c.cost >= fs->best.cost + FILL_MARGIN)
+			return;
+		if (c.ncp != fs->best.ncp) {
+			fs->differ_len = true;
+			return;
+		}
+		for (int i = 0; i < c.ncp; i++)
+			if (c.cps[i] != fs->best.cps[i])
+				fs->differ_mask |= 1u << i;
+		return;
+	}
 	if (!fs->have_best || c.cost < fs->best.cost) {
 		if (fs->have_best) {
 			/* the old best becomes second unless it spells the same text */
@@ -265,17 +289,19 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 /* Resolve a hole: pre = bytes of the incomplete character before it, the
  * hole at h, then continuation bytes.  Appends the chosen characters (or
  * U+FFFD) and returns the index after the window, or 0 on failure. */
-static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out)
+static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool virt)
 {
 	fill_search fs;
 	memset(&fs, 0, sizeof fs);
 	fs.prev = out->n ? out->v[out->n - 1] : d->prev;
 	fs.sbcs = d->sbcs;
+	fs.pua_decoder = d->pua_decoder;
 	for (size_t i = start; i < h; i++)
 		fs.pre[fs.npre++] = d->b[i] & 0xFF;
-	size_t e = h + 1;
+	/* a virtual hole (bytes a decoder dropped without a marker) takes no slot */
+	size_t e = virt ? h : h + 1;
 	fs.nholes = 1;
-	while (e < d->n && (d->b[e] & HOLE) && fs.nholes < 2) {
+	while (!virt && e < d->n && (d->b[e] & HOLE) && fs.nholes < 2) {
 		fs.nholes++;
 		e++;
 	}
@@ -305,24 +331,33 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out)
 	unsigned fill[4];
 	/* each marker stands for one byte, or (some decoders) for two */
 	int wmax = fs.sbcs ? fs.nholes : (fs.nholes == 1 ? 2 : 3);   /* 64^3 fills at most */
+	fs.pass = 1;
 	for (int w = fs.nholes; w <= wmax; w++)
 		enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 8 * (w - fs.nholes));
 	if (!fs.have_best)
 		return 0;
-	if (getenv("MF_DEBUG"))
-		fprintf(stderr, "hole: pre=%d suf=%d best U+%04X.. %ld second U+%04X.. %ld\n", fs.npre, fs.nsuf,
-		        fs.best.cps[0], fs.best.cost, fs.have_second ? fs.second.cps[0] : 0,
-		        fs.have_second ? fs.second.cost : -1);
-	if (!fs.have_second || fs.second.cost - fs.best.cost >= FILL_MARGIN) {
-		for (int i = 0; i < fs.best.ncp; i++)
-			cv_push(out, fs.best.cps[i]);
-		d->filled++;
-		if (fs.have_second)
-			d->fill_cost += fs.second.cost - fs.best.cost < 40 ? 40 - (fs.second.cost - fs.best.cost) : 0;
-	} else {
-		/* undecided: keep a visible marker, keep the ASCII we are sure of */
+	/* Second pass: every candidate nearly as good as the best.  Where they
+	 * all agree (the character, or the ASCII byte swallowed with it) the
+	 * model has decided; where one differs, a U+FFFD marks the loss. */
+	fs.pass = 2;
+	for (int w = fs.nholes; w <= wmax; w++)
+		enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 8 * (w - fs.nholes));
+	if (fs.differ_len) {
 		cv_push(out, 0xFFFD);
 		d->lost++;
+	} else {
+		for (int i = 0; i < fs.best.ncp; i++) {
+			if (fs.differ_mask & (1u << i)) {
+				cv_push(out, 0xFFFD);
+				d->lost++;
+			} else {
+				cv_push(out, fs.best.cps[i]);
+			}
+		}
+		if (!fs.differ_mask)
+			d->filled++;
+		if (fs.have_second && !fs.differ_mask)
+			d->fill_cost += fs.second.cost - fs.best.cost < 40 ? 40 - (fs.second.cost - fs.best.cost) : 0;
 	}
 	return e;
 }
@@ -336,13 +371,17 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 	while (i < to) {
 		unsigned v = d->b[i];
 		if (v & HOLE) {
-			size_t e = solve_hole(d, i, i, out);
+			size_t e = solve_hole(d, i, i, out, false);
 			if (!e || e > to)
 				return i;
 			i = e;
 			ends[i] = (long)out->n;
 			continue;
 		}
+		/* Inside a run that is plainly UTF-8, a sequence cut short or a
+		 * stray continuation byte means a decoder dropped bytes there
+		 * without a marker (iconv -c, errors='ignore'): solve it as a hole. */
+		bool virt_ok = d->nmb >= 2 && d->nvirt < 64;
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
 		if (len == 1) {
@@ -351,8 +390,17 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			ends[i] = (long)out->n;
 			continue;
 		}
-		if (len == 0)
-			return i;
+		if (len == 0) {
+			if (!virt_ok || !is_cont(b))
+				return i;
+			size_t e = solve_hole(d, i, i, out, true);
+			if (!e || e > to || e == i)
+				return i;
+			d->nvirt++;
+			i = e;
+			ends[i] = (long)out->n;
+			continue;
+		}
 		/* gather the sequence; a hole (or a '?' where a byte must be) inside
 		 * it goes to the solver */
 		size_t j = i + 1;
@@ -366,7 +414,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			}
 			unsigned c = d->b[j];
 			if ((c & (HOLE | MAYBE_HOLE)) != 0 && !(k == 1 ? (c & 0xFF) >= lo && (c & 0xFF) <= hi : is_cont(c & 0xFF))) {
-				size_t e = solve_hole(d, i, j, out);
+				size_t e = solve_hole(d, i, j, out, false);
 				if (!e || e > to)
 					return i;
 				i = e;
@@ -378,8 +426,18 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 				break;
 			}
 		}
-		if (!ok)
-			return i;
+		if (!ok) {
+			if (!virt_ok)
+				return i;
+			size_t e = solve_hole(d, i, j, out, true);
+			if (!e || e > to)
+				return i;
+			d->nvirt++;
+			i = e;
+			ends[i] = (long)out->n;
+			continue;
+		}
+		d->nmb++;
 		{
 			unsigned char tmp[4];
 			for (int k = 0; k < len; k++)
@@ -395,15 +453,80 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 	return i;
 }
 
+/* The byte a CP1252 decoder could not map (81 8D 8F 90 9D) that completes a
+ * GBK pair, chosen by the model; U+FFFD when no candidate clearly wins. */
+static uint32_t cp1252_hole_pair(decoder *d, int lead, int trail, uint32_t prev, uint32_t next)
+{
+	static const unsigned char holes[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
+	long best = -1, second = -1;
+	uint32_t bc = 0;
+	for (size_t k = 0; k < sizeof holes; k++) {
+		unsigned char l = lead >= 0 ? (unsigned char)lead : holes[k];
+		unsigned char t = trail >= 0 ? (unsigned char)trail : holes[k];
+		if (!mf_gbk_pair_in_gbk(l, t))
+			continue;
+		uint32_t c = mf_gbk_decode_pair(l, t);
+		uint32_t seq[1] = { c };
+		long cost = mf_lm_seq_cost(seq, 1, prev, next);
+		if (best < 0 || cost < best) {
+			second = best;
+			best = cost;
+			bc = c;
+		} else if (second < 0 || cost < second) {
+			second = cost;
+		}
+	}
+	if (!bc)
+		return 0;
+	if (second >= 0 && second - best < FILL_MARGIN) {
+		d->lost++;
+		return 0xFFFD;
+	}
+	d->filled++;
+	return bc;
+}
+
 /* GBK decode (for 拼音码): lead+trail pairs through the table, ASCII as is. */
 static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, long *ends)
 {
 	size_t i = from;
 	while (i < to) {
 		unsigned v = d->b[i];
-		if (v & HOLE)
-			return i;
+		uint32_t prev = out->n ? out->v[out->n - 1] : d->prev;
+		if (v & HOLE) {
+			/* a lost lead byte: the next byte is its trail */
+			if (!d->sbcs || i + 1 >= to || (d->b[i + 1] & (HOLE | MAYBE_HOLE)))
+				return i;
+			uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
+			uint32_t c = cp1252_hole_pair(d, -1, d->b[i + 1] & 0xFF, prev, nx);
+			if (!c)
+				return i;
+			cv_push(out, c);
+			i += 2;
+			ends[i] = (long)out->n;
+			continue;
+		}
 		unsigned b = v & 0xFF;
+		if ((v & MAYBE_HOLE) && d->sbcs && i + 1 < to && !(d->b[i + 1] & (HOLE | MAYBE_HOLE)) &&
+		    mf_gbk_is_trail((unsigned char)d->b[i + 1])) {
+			/* '?' then a trail byte: a literal '?', or a lead byte the
+			 * decoder could not map; the model tells which */
+			uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
+			unsigned lost0 = d->lost, filled0 = d->filled;
+			uint32_t c = cp1252_hole_pair(d, -1, d->b[i + 1] & 0xFF, prev, nx);
+			if (c && c != 0xFFFD) {
+				uint32_t lit[2] = { '?', d->b[i + 1] & 0xFF };
+				uint32_t one[1] = { c };
+				if (mf_lm_seq_cost(one, 1, prev, nx) + FILL_MARGIN < mf_lm_seq_cost(lit, 2, prev, nx)) {
+					cv_push(out, c);
+					i += 2;
+					ends[i] = (long)out->n;
+					continue;
+				}
+			}
+			d->lost = lost0;
+			d->filled = filled0;
+		}
 		if (b < 0x80) {
 			cv_push(out, b);
 			i++;
@@ -411,10 +534,24 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 			cv_push(out, 0x20AC);
 			i++;
 		} else {
-			if (i + 1 >= to || (d->b[i + 1] & HOLE))
+			if (i + 1 >= to)
 				return i;
-			uint32_t cp = mf_gbk_decode_pair((unsigned char)b, (unsigned char)(d->b[i + 1] & 0xFF));
-			if (!cp || !mf_gbk_pair_in_gbk((unsigned char)b, (unsigned char)(d->b[i + 1] & 0xFF)))
+			unsigned t = d->b[i + 1];
+			if ((t & (HOLE | MAYBE_HOLE)) && d->sbcs) {
+				/* a lost trail byte ('?' or U+FFFD where the decoder failed) */
+				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
+				uint32_t c = cp1252_hole_pair(d, (int)b, -1, prev, nx);
+				if (!c)
+					return i;
+				cv_push(out, c);
+				i += 2;
+				ends[i] = (long)out->n;
+				continue;
+			}
+			if (t & HOLE)
+				return i;
+			uint32_t cp = mf_gbk_decode_pair((unsigned char)b, (unsigned char)(t & 0xFF));
+			if (!cp || !mf_gbk_pair_in_gbk((unsigned char)b, (unsigned char)(t & 0xFF)))
 				return i;
 			cv_push(out, cp);
 			i += 2;
@@ -492,17 +629,32 @@ static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
 
 /* Find all candidate reversals of one channel in units cps[0..n). */
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
-                          candlist *out)
+                          bool pua_decoder, candlist *out)
 {
 	mf_rc rc = MF_OK;
 	uint16_t *slots = malloc((2 * n + 1) * sizeof *slots);
 	size_t *ustart = malloc((n + 1) * sizeof *ustart);
 	long *ends = malloc((2 * n + 2) * sizeof *ends);
 	bool *c1252 = malloc((n + 1) * sizeof *c1252);
+	bool *dense = malloc((n + 1) * sizeof *dense);
 	cpvec rep = { 0 };
-	if (!slots || !ustart || !ends || !c1252) {
+	if (!slots || !ustart || !ends || !c1252 || !dense) {
 		rc = MF_ERR_NOMEM;
 		goto done;
+	}
+	/* Replacement characters that make up much of the line are what GBK read
+	 * as UTF-8 leaves (口字码), not a few lost bytes: they stop a span. */
+	for (size_t a = 0, k = 0; k <= n; k++) {
+		if (k < n && cps[k] != '\n')
+			continue;
+		size_t nfffd = 0, nnon = 0;
+		for (size_t q = a; q < k; q++) {
+			nnon += cps[q] >= 0x80;
+			nfffd += cps[q] == 0xFFFD;
+		}
+		for (size_t q = a; q <= k && q < n; q++)
+			dense[q] = nfffd >= 3 && nfffd * 4 > nnon;
+		a = k + 1;
 	}
 	size_t i = 0;
 	while (i < n) {
@@ -512,7 +664,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 		while (i < n) {
 			uint16_t tmp[2];
 			/* lines are repaired on their own: a span never crosses one */
-			int k = cps[i] == '\n' ? 0 : encode_unit(cd, cps[i], tmp, &c1252[i]);
+			int k = cps[i] == '\n' ? 0 : encode_unit(cd, cps[i], tmp, &c1252[i], dense[i]);
 			if (k == 0)
 				break;
 			ustart[i - a] = ns;
@@ -537,7 +689,8 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			}
 			for (size_t k = 0; k <= ns; k++)
 				ends[k] = -1;
-			decoder d = { slots, ns, s > 0 ? cps[s - 1] : prev0, cd->sbcs, 0, 0, 0 };
+			decoder d = { .b = slots, .n = ns, .prev = s > 0 ? cps[s - 1] : prev0, .sbcs = cd->sbcs,
+			              .pua_decoder = pua_decoder && !cd->sbcs };
 			rep.n = 0;
 			size_t from = ustart[s - a];
 			size_t stop = cd->target == TGT_UTF8
@@ -604,6 +757,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 		}
 	}
 done:
+	free(dense);
 	free(slots);
 	free(ustart);
 	free(ends);
@@ -653,7 +807,7 @@ static int cmp_start(const void *a, const void *b)
 }
 
 /* One pass over the working text: every channel, best non-overlapping gains. */
-static mf_rc one_pass(work *w, uint32_t prev0, bool *changed)
+static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, bool *changed)
 {
 	*changed = false;
 	size_t n = w->n;
@@ -665,7 +819,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool *changed)
 	candlist cl = { 0 };
 	mf_rc rc = MF_OK;
 	for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-		rc = find_channel(&CHANNELS[k], cps, n, prev0, &cl);
+		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, &cl);
 	if (rc != MF_OK)
 		goto out;
 	for (size_t k = 0; k < cl.n; k++) {
@@ -813,16 +967,19 @@ void mf_found_list_free(mf_found_list *l)
 	l->cap = 0;
 }
 
-/* Confidence of a whole repaired span from its total gain and its fills. */
-static double span_confidence(double gain, const group *g)
+/* How sure we are that a span is garbled: its total gain against a prior. */
+static double span_detect(double gain)
 {
-	double x = (gain - PRIOR_NATS) / CONF_SCALE;
-	double c = mf_sigmoid(x);
-	/* each byte we could not recover, and each fill the model only just
-	 * preferred, makes an exact repair less likely */
-	c *= pow(0.85, (double)g->lost);
-	c *= exp(-(double)g->fill_cost / 160.0);
-	return c;
+	return mf_sigmoid((gain - PRIOR_NATS) / CONF_SCALE);
+}
+
+/* How likely the repair is the original exactly: a character left as U+FFFD
+ * rules that out, a fill the model only just preferred makes it less sure. */
+double mf_exactness(unsigned lost, long fill_cost)
+{
+	if (lost)
+		return 0.1 * pow(0.5, (double)(lost - 1));
+	return exp(-(double)fill_cost / 160.0);
 }
 
 static int cmp_found(const void *a, const void *b)
@@ -866,9 +1023,15 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		w.g[i].ostart = i;
 		w.g[i].oend = i + 1;
 	}
+	/* User-area PUA characters in the text mean the wrong decoder was
+	 * GB18030/CP936-like: it replaced only invalid bytes, never a pair of
+	 * the user areas.  The evidence holds for the whole document. */
+	for (i = 0; i < n && !doc->pua_decoder; i++)
+		if (cps[i] >= 0xE000 && cps[i] <= 0xE765)
+			doc->pua_decoder = true;
 	for (int pass = 0; pass < MAX_PASSES; pass++) {
 		bool changed;
-		rc = one_pass(&w, prev, &changed);
+		rc = one_pass(&w, prev, doc->pua_decoder && pass == 0, &changed);
 		if (rc != MF_OK || !changed)
 			break;
 	}
@@ -910,7 +1073,9 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		long cr = mf_lm_seq_cost(f.rep, f.nrep, p, nx);
 		f.gain = NATS(co - cr) - 2.0 * (G->nchain - 1);
 		f.lost = G->lost;
-		f.confidence = span_confidence(f.gain, G);
+		f.detect = span_detect(f.gain);
+		f.exact = mf_exactness(G->lost, G->fill_cost);
+		f.confidence = f.detect * f.exact;
 		if (f.gain <= 0.0) {
 			free(f.rep);
 			continue;
@@ -924,7 +1089,6 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 	find_unrecoverable(cps, n, out);
 	if (out->n)
 		qsort(out->v, out->n, sizeof *out->v, cmp_found);
-	(void)doc;
 done:
 	free(w.u);
 	free(w.g);
@@ -986,7 +1150,8 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 			if (kunkao)
 				f.chain[0] = MF_CH_KUNKAO, f.nchain = 1;
 			size_t cnt = kunkao ? nkun : nfffd;
-			f.confidence = 1.0 - exp(-(double)cnt / 4.0);
+			f.confidence = f.detect = 1.0 - exp(-(double)cnt / 4.0);
+			f.exact = 0.0;
 			/* spans found by the repair passes take precedence */
 			bool overlap = false;
 			for (size_t j = 0; j < out->n; j++)

@@ -558,9 +558,9 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 			double consistent = sd->set_total && sd->set_annotated * 10 >= sd->set_total * 9
 				? (double)sd->nset / 2.0 : 0.0;
 			double ev = 1.0 - 1.0 / (1.0 + sd->misaligned + consistent);
-			f.confidence = mf_sigmoid((f.gain - 4.0) / 2.5) * (0.5 + 0.5 * ev);
-			for (unsigned l = 0; l < lost; l++)
-				f.confidence *= 0.9;
+			f.detect = mf_sigmoid((f.gain - 4.0) / 2.5) * (0.5 + 0.5 * ev);
+			f.exact = mf_exactness(lost, 0);
+			f.confidence = f.detect * f.exact;
 			if (f.gain <= 0) {
 				free(f.rep);
 				continue;

@@ -378,21 +378,21 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 		size_t b0 = u->off[at], b1 = u->off[f->start];
 		line += count_lines(p + b0, b1 - b0);
 		mf_buf_put(o, p + b0, b1 - b0);
-		bool apply = !f->unrecoverable && f->confidence >= s->opt.min_confidence && f->rep;
+		bool apply = !f->unrecoverable && f->detect >= s->opt.min_confidence && f->rep;
 		uint64_t out_off = s->out_pos + o->n;
 		size_t in_b = u->off[f->start], in_e = u->off[f->end];
 		if (apply) {
 			for (size_t j = 0; j < f->nrep; j++)
 				mf_buf_put_utf8(o, f->rep[j]);
-			s->det_none *= 1.0 - f->confidence;
-			s->exact *= f->lost ? pow(0.85, f->lost) : 1.0;
+			s->det_none *= 1.0 - f->detect;
+			s->exact *= f->exact;
 		} else {
 			mf_buf_put(o, p + in_b, in_e - in_b);
 			if (f->unrecoverable) {
 				if (f->confidence > s->max_unrec)
 					s->max_unrec = f->confidence;
-			} else if (f->confidence > s->max_rejected) {
-				s->max_rejected = f->confidence;
+			} else if (f->detect > s->max_rejected) {
+				s->max_rejected = f->detect;
 			}
 		}
 		record_span(s, f, s->in_pos + in_b, in_e - in_b, out_off, s->out_pos + o->n - out_off, line, apply);
