@@ -59,6 +59,10 @@ int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c);
 /* Cost of a sequence of code points under the better of the two scripts;
  * prev/next are context (0 for none). */
 long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next);
+/* The same under one script (script < 0: the better of the two). */
+long mf_lm_seq_cost_in(int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next);
+/* Which script's model reads cps better. */
+int mf_lm_script_of(const uint32_t *cps, size_t n);
 bool mf_is_han(uint32_t cp);
 bool mf_lm_known(uint32_t cp);      /* in the model's vocabulary */
 int mf_lm_unigram(uint32_t cp);      /* best unigram cost of a Han char, or -1 */

@@ -208,7 +208,7 @@ static double punct_nats(uint32_t c)
 	case 0xFF01: return 4.0;   /* ！ */
 	case 0x300D: return 4.0;   /* 」 */
 	case 0x300C: case 0x300A: case 0x300B: case 0xFF08: case 0xFF09: case 0x2026: return 4.5;
-	case 0xFF1B: case 0x2014: return 5.0;
+	case 0xFF1B: case 0x2014: case 0x3000: return 5.0;
 	case 0x2018: case 0x2019: case 0x3010: case 0x3011: case 0x00B7: return 5.5;
 	case 0x300E: case 0x300F: case 0xFF5E: return 6.0;
 	}
@@ -280,8 +280,15 @@ int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 
 long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
 {
+	return mf_lm_seq_cost_in(-1, cps, n, prev, next);
+}
+
+long mf_lm_seq_cost_in(int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
+{
 	long best = -1;
 	for (int sc = 0; sc < 2; sc++) {
+		if (script >= 0 && sc != script)
+			continue;
 		long sum = 0;
 		uint32_t p = prev;
 		for (size_t i = 0; i < n; i++) {
@@ -294,4 +301,13 @@ long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
 			best = sum;
 	}
 	return best;
+}
+
+int mf_lm_script_of(const uint32_t *cps, size_t n)
+{
+	long c[2] = { 0, 0 };
+	for (int sc = 0; sc < 2; sc++)
+		for (size_t i = 1; i < n; i++)
+			c[sc] += mf_lm_cost((mf_script)sc, cps[i - 1], cps[i]);
+	return c[1] < c[0] ? MF_SCRIPT_TRAD : MF_SCRIPT_SIMP;
 }

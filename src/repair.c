@@ -111,6 +111,8 @@ typedef struct {
 	uint32_t prev;            /* context before */
 	bool sbcs;                /* holes are CP1252's five undefined bytes */
 	bool pua_decoder;         /* the wrong decoder mapped user areas to PUA */
+	int script;               /* the block's script for filling holes (-1: either) */
+	uint32_t after_run;       /* the character after the run (context at its end) */
 	unsigned nmb;             /* multibyte characters decoded so far */
 	unsigned nvirt;           /* holes assumed where a decoder dropped bytes */
 	unsigned lost;            /* characters left as U+FFFD */
@@ -184,6 +186,7 @@ typedef struct {
 	int nholes;                /* consecutive replacement markers in the window */
 	bool sbcs;
 	bool pua_decoder;          /* GB18030/CP936-like: only invalid bytes were replaced */
+	int script;
 	int pass;                  /* 1: find the best; 2: see where near rivals differ */
 	bool differ_len;           /* a near rival has another number of characters */
 	unsigned differ_mask;      /* positions where a near rival has another character */
@@ -225,7 +228,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		if (fs->pua_decoder && mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)fill[1]))
 			return;
 	}
-	c.cost = mf_lm_seq_cost(c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	c.cost = mf_lm_seq_cost_in(fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
 	if (fs->pass == 2) {
 		if (c.cost >= fs->best.cost + FILL_MARGIN)
 			return;
@@ -296,6 +299,7 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	fs.prev = out->n ? out->v[out->n - 1] : d->prev;
 	fs.sbcs = d->sbcs;
 	fs.pua_decoder = d->pua_decoder;
+	fs.script = d->script;
 	for (size_t i = start; i < h; i++)
 		fs.pre[fs.npre++] = d->b[i] & 0xFF;
 	/* a virtual hole (bytes a decoder dropped without a marker) takes no slot */
@@ -309,7 +313,7 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		fs.suf[fs.nsuf++] = d->b[e++];
 	fs.after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
 	/* the character after the window, for context */
-	fs.next = 0;
+	fs.next = e >= d->n ? d->after_run : 0;
 	if (e < d->n && !(d->b[e] & HOLE)) {
 		unsigned char tmp[4];
 		size_t k = 0;
@@ -342,6 +346,10 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	fs.pass = 2;
 	for (int w = fs.nholes; w <= wmax; w++)
 		enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 8 * (w - fs.nholes));
+	if (getenv("MF_DEBUG"))
+		fprintf(stderr, "hole: best U+%04X n=%d cost %ld second U+%04X %ld differ_len %d mask %x\n",
+		        fs.best.cps[0], fs.best.ncp, fs.best.cost, fs.have_second ? fs.second.cps[0] : 0,
+		        fs.have_second ? fs.second.cost : -1, fs.differ_len, fs.differ_mask);
 	if (fs.differ_len) {
 		cv_push(out, 0xFFFD);
 		d->lost++;
@@ -629,7 +637,7 @@ static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
 
 /* Find all candidate reversals of one channel in units cps[0..n). */
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
-                          bool pua_decoder, candlist *out)
+                          bool pua_decoder, int script, candlist *out)
 {
 	mf_rc rc = MF_OK;
 	uint16_t *slots = malloc((2 * n + 1) * sizeof *slots);
@@ -690,7 +698,8 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			for (size_t k = 0; k <= ns; k++)
 				ends[k] = -1;
 			decoder d = { .b = slots, .n = ns, .prev = s > 0 ? cps[s - 1] : prev0, .sbcs = cd->sbcs,
-			              .pua_decoder = pua_decoder && !cd->sbcs };
+			              .pua_decoder = pua_decoder && !cd->sbcs, .script = script,
+			              .after_run = b < n ? cps[b] : 0 };
 			rep.n = 0;
 			size_t from = ustart[s - a];
 			size_t stop = cd->target == TGT_UTF8
@@ -807,7 +816,7 @@ static int cmp_start(const void *a, const void *b)
 }
 
 /* One pass over the working text: every channel, best non-overlapping gains. */
-static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, bool *changed)
+static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, int *script, bool *changed)
 {
 	*changed = false;
 	size_t n = w->n;
@@ -819,9 +828,36 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, bool *changed)
 	candlist cl = { 0 };
 	mf_rc rc = MF_OK;
 	for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, &cl);
+		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, &cl);
 	if (rc != MF_OK)
 		goto out;
+	if (*script < 0 && cl.n) {
+		/* Decide the script once, from a first reading of every candidate,
+		 * and read again: a lost byte is then filled in the text's own
+		 * script, never with a character of the other one. */
+		size_t tot = 0;
+		for (size_t k = 0; k < cl.n; k++)
+			tot += cl.v[k].nrep;
+		uint32_t *all = malloc((tot + 1) * sizeof *all);
+		if (!all) {
+			rc = MF_ERR_NOMEM;
+			goto out;
+		}
+		size_t m = 0;
+		for (size_t k = 0; k < cl.n; k++) {
+			memcpy(all + m, cl.v[k].rep, cl.v[k].nrep * sizeof *all);
+			m += cl.v[k].nrep;
+		}
+		*script = mf_lm_script_of(all, m);
+		free(all);
+		for (size_t k = 0; k < cl.n; k++)
+			free(cl.v[k].rep);
+		cl.n = 0;
+		for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
+			rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, &cl);
+		if (rc != MF_OK)
+			goto out;
+	}
 	for (size_t k = 0; k < cl.n; k++) {
 		cand *c = &cl.v[k];
 		uint32_t p = c->start ? cps[c->start - 1] : prev0;
@@ -1031,7 +1067,8 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 			doc->pua_decoder = true;
 	for (int pass = 0; pass < MAX_PASSES; pass++) {
 		bool changed;
-		rc = one_pass(&w, prev, doc->pua_decoder && pass == 0, &changed);
+		int script = -1;           /* each layer decides its own */
+		rc = one_pass(&w, prev, doc->pua_decoder && pass == 0, &script, &changed);
 		if (rc != MF_OK || !changed)
 			break;
 	}
