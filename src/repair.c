@@ -346,10 +346,6 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	fs.pass = 2;
 	for (int w = fs.nholes; w <= wmax; w++)
 		enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 8 * (w - fs.nholes));
-	if (getenv("MF_DEBUG"))
-		fprintf(stderr, "hole: best U+%04X n=%d cost %ld second U+%04X %ld differ_len %d mask %x\n",
-		        fs.best.cps[0], fs.best.ncp, fs.best.cost, fs.have_second ? fs.second.cps[0] : 0,
-		        fs.have_second ? fs.second.cost : -1, fs.differ_len, fs.differ_mask);
 	if (fs.differ_len) {
 		cv_push(out, 0xFFFD);
 		d->lost++;
