@@ -513,8 +513,6 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 				gather(sd, &g, u);
 				continue;
 			}
-			if (getenv("MF_DEBUG") && a == 0)
-				fprintf(stderr, "seed: aligned %u misaligned %u han %u\n", sd->aligned, sd->misaligned, sd->han);
 			if (!seed_mode(sd))
 				continue;
 			unsigned lost = 0;
