@@ -125,6 +125,12 @@ void mf_found_list_free(mf_found_list *l);
 mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
                       mf_found_list *out);
 
+/* The character a lost byte of a GBK pair most likely completes (repair.c):
+ * lead or trail >= 0 is the known byte, the other is one of cands (all when
+ * NULL); *sure when it beats the runner-up clearly; *byte gets the lost byte. */
+uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
+                            uint32_t prev, uint32_t next, bool *sure, unsigned char *byte);
+
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);
 double mf_exactness(unsigned lost, long fill_cost);

@@ -4,7 +4,6 @@
  * plausible.  Layers are undone by repeating the same pass on its output.
  * SPDX-License-Identifier: MIT */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -457,37 +456,63 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 	return i;
 }
 
-/* The byte a CP1252 decoder could not map (81 8D 8F 90 9D) that completes a
- * GBK pair, chosen by the model; U+FFFD when no candidate clearly wins. */
-static uint32_t cp1252_hole_pair(decoder *d, int lead, int trail, uint32_t prev, uint32_t next)
+/* The character a lost byte of a GBK pair most likely completes: the other
+ * byte is fixed (lead or trail >= 0), the lost one is one of cands (all
+ * bytes when cands is NULL), scored in context.  Returns 0 when nothing fits;
+ * *sure says whether it beats the next candidate by FILL_MARGIN. */
+uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
+                            uint32_t prev, uint32_t next, bool *sure, unsigned char *byte)
 {
-	static const unsigned char holes[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
 	long best = -1, second = -1;
 	uint32_t bc = 0;
-	for (size_t k = 0; k < sizeof holes; k++) {
-		unsigned char l = lead >= 0 ? (unsigned char)lead : holes[k];
-		unsigned char t = trail >= 0 ? (unsigned char)trail : holes[k];
+	size_t n = cands ? ncands : 0xFF - 0x40;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char v = cands ? cands[k] : (unsigned char)(0x40 + k);
+		unsigned char l = lead >= 0 ? (unsigned char)lead : v;
+		unsigned char t = trail >= 0 ? (unsigned char)trail : v;
 		if (!mf_gbk_pair_in_gbk(l, t))
 			continue;
 		uint32_t c = mf_gbk_decode_pair(l, t);
-		uint32_t seq[1] = { c };
-		long cost = mf_lm_seq_cost(seq, 1, prev, next);
+		if (!c || (han_only && !mf_is_han(c)))
+			continue;
+		/* each step under the better script: a lone character gives no
+		 * grounds to pick one script for both of its neighbours */
+		long cost = mf_lm_seq_cost(&c, 1, prev, 0) + (next ? mf_lm_seq_cost(&next, 1, c, 0) : 0);
 		if (best < 0 || cost < best) {
 			second = best;
 			best = cost;
 			bc = c;
+			if (byte)
+				*byte = v;
 		} else if (second < 0 || cost < second) {
 			second = cost;
 		}
 	}
-	if (!bc)
-		return 0;
-	if (second >= 0 && second - best < FILL_MARGIN) {
-		d->lost++;
-		return 0xFFFD;
-	}
-	d->filled++;
+	*sure = bc && (second < 0 || second - best >= FILL_MARGIN);
 	return bc;
+}
+
+/* A GBK pair with one byte lost where a CP1252 decoder met one of its five
+ * undefined bytes (81 8D 8F 90 9D).  The character after the pair, at b[i+2],
+ * is the context. */
+static uint32_t cp1252_hole_pair(const decoder *d, size_t i, size_t to, int lead, int trail, uint32_t prev,
+                                 bool *sure)
+{
+	static const unsigned char holes[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
+	uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
+	return mf_gbk_choose_pair(lead, trail, holes, sizeof holes, false, prev, nx, sure, NULL);
+}
+
+/* Emit a solved hole pair at b[i..i+2); a U+FFFD where the model is unsure. */
+static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32_t c, bool sure)
+{
+	cv_push(out, sure ? c : 0xFFFD);
+	if (sure)
+		d->filled++;
+	else
+		d->lost++;
+	ends[i + 2] = (long)out->n;
+	return i + 2;
 }
 
 /* GBK decode (for 拼音码): lead+trail pairs through the table, ASCII as is. */
@@ -497,17 +522,15 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 	while (i < to) {
 		unsigned v = d->b[i];
 		uint32_t prev = out->n ? out->v[out->n - 1] : d->prev;
+		bool sure;
 		if (v & HOLE) {
 			/* a lost lead byte: the next byte is its trail */
 			if (!d->sbcs || i + 1 >= to || (d->b[i + 1] & (HOLE | MAYBE_HOLE)))
 				return i;
-			uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
-			uint32_t c = cp1252_hole_pair(d, -1, d->b[i + 1] & 0xFF, prev, nx);
+			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure);
 			if (!c)
 				return i;
-			cv_push(out, c);
-			i += 2;
-			ends[i] = (long)out->n;
+			i = put_hole_pair(d, out, ends, i, c, sure);
 			continue;
 		}
 		unsigned b = v & 0xFF;
@@ -515,21 +538,15 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 		    mf_gbk_is_trail((unsigned char)d->b[i + 1])) {
 			/* '?' then a trail byte: a literal '?', or a lead byte the
 			 * decoder could not map; the model tells which */
-			uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
-			unsigned lost0 = d->lost, filled0 = d->filled;
-			uint32_t c = cp1252_hole_pair(d, -1, d->b[i + 1] & 0xFF, prev, nx);
-			if (c && c != 0xFFFD) {
+			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure);
+			if (c && sure) {
+				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
 				uint32_t lit[2] = { '?', d->b[i + 1] & 0xFF };
-				uint32_t one[1] = { c };
-				if (mf_lm_seq_cost(one, 1, prev, nx) + FILL_MARGIN < mf_lm_seq_cost(lit, 2, prev, nx)) {
-					cv_push(out, c);
-					i += 2;
-					ends[i] = (long)out->n;
+				if (mf_lm_seq_cost(&c, 1, prev, nx) + FILL_MARGIN < mf_lm_seq_cost(lit, 2, prev, nx)) {
+					i = put_hole_pair(d, out, ends, i, c, true);
 					continue;
 				}
 			}
-			d->lost = lost0;
-			d->filled = filled0;
 		}
 		if (b < 0x80) {
 			cv_push(out, b);
@@ -543,13 +560,10 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 			unsigned t = d->b[i + 1];
 			if ((t & (HOLE | MAYBE_HOLE)) && d->sbcs) {
 				/* a lost trail byte ('?' or U+FFFD where the decoder failed) */
-				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
-				uint32_t c = cp1252_hole_pair(d, (int)b, -1, prev, nx);
+				uint32_t c = cp1252_hole_pair(d, i, to, (int)b, -1, prev, &sure);
 				if (!c)
 					return i;
-				cv_push(out, c);
-				i += 2;
-				ends[i] = (long)out->n;
+				i = put_hole_pair(d, out, ends, i, c, sure);
 				continue;
 			}
 			if (t & HOLE)
@@ -1177,11 +1191,8 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 			f.start = a;
 			f.end = e;
 			f.unrecoverable = true;
-			f.nchain = kunkao ? 2 : 1;
-			f.chain[0] = MF_CH_GBK_AS_UTF8;
-			f.chain[1] = MF_CH_KUNKAO;
-			if (kunkao)
-				f.chain[0] = MF_CH_KUNKAO, f.nchain = 1;
+			f.nchain = 1;
+			f.chain[0] = kunkao ? MF_CH_KUNKAO : MF_CH_GBK_AS_UTF8;
 			size_t cnt = kunkao ? nkun : nfffd;
 			f.confidence = f.detect = 1.0 - exp(-(double)cnt / 4.0);
 			f.exact = 0.0;

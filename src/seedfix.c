@@ -228,31 +228,6 @@ static void relax(lattice *L, size_t pos, const vstate *from, int bp, int bk, lo
 	s->valid = true;
 }
 
-/* Choose a lost byte: the other byte of a character is fixed.  Returns the
- * character (0 if none); *sure says whether it clearly beats the next best. */
-static uint32_t choose_char(int fixed_lead, unsigned char fixed, uint32_t prev, uint32_t next, bool *sure,
-                            unsigned char *byte)
-{
-	long best = -1, second = -1;
-	uint32_t bc = 0;
-	for (unsigned v = 0x40; v <= 0xFE; v++) {
-		uint32_t c = fixed_lead ? pair_char(fixed, (unsigned char)v) : pair_char((unsigned char)v, fixed);
-		if (!c || !mf_is_han(c))
-			continue;
-		long cost = lm2(prev, c) + (next ? lm2(c, next) : 0);
-		if (best < 0 || cost < best) {
-			second = best;
-			best = cost;
-			bc = c;
-			*byte = (unsigned char)v;
-		} else if (second < 0 || cost < second) {
-			second = cost;
-		}
-	}
-	*sure = bc && (second < 0 || second - best >= 12);
-	return bc;
-}
-
 /* The character (if any) the next bytes of g spell at i, for context. */
 static uint32_t peek_char(const gbytes *g, size_t i)
 {
@@ -333,7 +308,8 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 				 * before an ASCII byte (or ate both into '?') */
 				bool sure;
 				unsigned char t;
-				uint32_t c = choose_char(1, s->pending, p, b == '?' ? peek_char(g, i + 1) : b, &sure, &t);
+				uint32_t c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, true, p,
+				                                b == '?' ? peek_char(g, i + 1) : b, &sure, &t);
 				if (c) {
 					e[0] = sure ? c : 0xFFFD;
 					if (b == '?') {
@@ -386,8 +362,9 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					unsigned char hi = (unsigned char)(FOLD_CHARS[f] | 0x80);
 					bool sure;
 					unsigned char lb;
-					uint32_t c1 = choose_char(0, 0xA3, p, peek_char(g, i + 1) ? pair_char(hi, g->b[i + 1]) : 0,
-					                          &sure, &lb);
+					uint32_t c1 = mf_gbk_choose_pair(-1, 0xA3, NULL, 0, true, p,
+					                                 peek_char(g, i + 1) ? pair_char(hi, g->b[i + 1]) : 0,
+					                                 &sure, &lb);
 					if (!c1)
 						continue;
 					e[0] = sure ? c1 : 0xFFFD;

@@ -150,23 +150,15 @@ static mf_rc emit(mf_stream *s, const char *p, size_t n)
 static mf_rc emit_text(mf_stream *s, const char *p, size_t n)
 {
 #ifdef MF_HAVE_OPENCC
-	if (s->opt.simplified && n > 0) {
-		char *tmp = malloc(n + 1);
-		if (!tmp)
-			return fail(s, MF_ERR_NOMEM, NULL);
-		memcpy(tmp, p, n);
-		tmp[n] = 0;
-		/* OpenCC works on C strings: convert NUL-free text only */
-		if (memchr(p, 0, n) == NULL) {
-			char *conv = opencc_convert_utf8(s->cc, tmp, n);
-			free(tmp);
-			if (!conv)
-				return fail(s, MF_ERR_OPENCC, "OpenCC conversion failed");
-			mf_rc rc = emit(s, conv, strlen(conv));
-			opencc_convert_utf8_free(conv);
-			return rc;
-		}
-		free(tmp);
+	/* text blocks hold no NUL (that input is binary); OpenCC's result is a
+	 * C string */
+	if (s->opt.simplified && n > 0 && memchr(p, 0, n) == NULL) {
+		char *conv = opencc_convert_utf8(s->cc, p, n);
+		if (!conv)
+			return fail(s, MF_ERR_OPENCC, "OpenCC conversion failed");
+		mf_rc rc = emit(s, conv, strlen(conv));
+		opencc_convert_utf8_free(conv);
+		return rc;
 	}
 #endif
 	return emit(s, p, n);
