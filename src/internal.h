@@ -73,6 +73,8 @@ int mf_lm_unigram(uint32_t cp);      /* best unigram cost of a Han char, or -1 *
 int mf_pinyin_readings(uint32_t cp, const char **out, int max);
 bool mf_pinyin_has_reading(uint32_t cp, const char *syl, size_t len);
 int mf_pinyin_rank(uint32_t cp, const char *syl, size_t len);
+bool mf_pinyin_toneless_match(uint32_t cp, const char *syl, size_t len);
+bool mf_pinyin_is_syllable(const char *syl, size_t len);
 
 /* ---- the repair core (repair.c) ---- */
 /* A block of input decoded into units, with their byte offsets. */

@@ -132,12 +132,45 @@ static uint32_t pair_char(unsigned char l, unsigned char t)
 
 /* ---- evidence ---- */
 
+/* A line that annotates three in four of its Han characters, or annotates
+ * them without tone marks, is a reading aid (a children's text, a gloss
+ * list): a person wrote it, and it is neither evidence nor repaired. */
+static bool reading_aid_line(const gbytes *g, const mf_units *u)
+{
+	char syl[16];
+	size_t sl;
+	unsigned han = 0, annotated = 0, toneless = 0;
+	if (g->n == 0)
+		return false;
+	for (size_t k = g->unit[0]; k <= g->unit[g->n - 1]; k++)
+		han += mf_is_han(u->cp[k]);
+	for (size_t i = 0; i < g->n; i++) {
+		size_t plen = pattern_at(g->b, i, g->n, syl, &sl);
+		if (!plen)
+			continue;
+		size_t ui = g->unit[i];
+		uint32_t before = ui > 0 ? u->cp[ui - 1] : 0;
+		if (g->b[i] == '(' && mf_is_han(before)) {
+			if (mf_pinyin_rank(before, syl, sl) >= 0)
+				annotated++;
+			else if (mf_pinyin_toneless_match(before, syl, sl))
+				toneless++;
+		}
+		i += plen - 1;
+	}
+	return toneless > 0 || (annotated >= 3 && annotated * 4 >= han * 3);
+}
+
 /* Annotations as the reader sees them: after a character with that reading
- * (in step), or after anything else / as '?py)' (the decoder broke it). */
+ * (in step), or as '?py)' or after a non-ASCII character without that
+ * reading (the decoder broke it).  After ASCII, `f(x)` is code, not
+ * evidence. */
 static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
 {
 	char syl[16];
 	size_t sl;
+	if (reading_aid_line(g, u))
+		return;
 	for (size_t i = 0; i < g->n; i++) {
 		size_t plen = pattern_at(g->b, i, g->n, syl, &sl);
 		if (!plen)
@@ -145,11 +178,12 @@ static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
 		size_t ui = g->unit[i];
 		uint32_t before = ui > 0 ? u->cp[ui - 1] : 0;
 		if (g->b[i] == '?') {
-			sd->misaligned++;
+			if (mf_pinyin_is_syllable(syl, sl))
+				sd->misaligned++;
 		} else if (mf_is_han(before) && mf_pinyin_rank(before, syl, sl) >= 0) {
 			sd->aligned++;
 			set_add(sd, before);
-		} else if (before >= 0x40) {
+		} else if (before >= 0x80 && mf_pinyin_is_syllable(syl, sl)) {
 			sd->misaligned++;
 		}
 		i += plen - 1;
@@ -490,7 +524,7 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 				gather(sd, &g, u);
 				continue;
 			}
-			if (!seed_mode(sd))
+			if (!seed_mode(sd) || reading_aid_line(&g, u))
 				continue;
 			unsigned lost = 0;
 			uint32_t p = a ? u->cp[a - 1] : prev;

@@ -124,6 +124,8 @@ static const char *const CLEAN[] = {
 	"全角数字１２３和字母ＡＢＣ，还有—破折号……省略号。\n",
 	"北京(Běijīng)是中国的首都。\n",
 	"你(nǐ)好(hǎo)，小(xiǎo)朋(péng)友(yǒu)。\n",
+	"左(zuǒ)耳(ěr)朵(duo)听(tīng)，我叫明(míng)明(ming)。\n",
+	"调用 printf(x) 和 open(fn)，再调用 read(buf) 与 close(fd)。\n",
 	"价格：€100，温度：30°C，比例 ½。\n",
 	"Ã is a letter, © 2024 ACME™ — “quoted”.\n",
 	"子曰：學而時習之，不亦說乎？有朋自遠方來，不亦樂乎？\n",
@@ -158,6 +160,10 @@ START_TEST(clean_corpus_unchanged)
 	ck_assert_ptr_nonnull(d);
 	struct dirent *e;
 	int files = 0;
+	/* all of them in one document too: evidence is gathered per document,
+	 * so a reading aid among other texts must not tip it */
+	char *all = NULL;
+	size_t nall = 0;
 	while ((e = readdir(d)) != NULL) {
 		char path[512];
 		if (!text_dir_file(e->d_name, path, sizeof path, ""))
@@ -169,12 +175,23 @@ START_TEST(clean_corpus_unchanged)
 		char *out = repair(in, n, &on, &rep);
 		ck_assert_msg(on == n && memcmp(out, in, n) == 0, "%s changed", path);
 		ck_assert_msg(rep.status == MF_STATUS_CLEAN, "%s: status %s", path, mf_status_name(rep.status));
+		all = realloc(all, nall + n);
+		ck_assert_ptr_nonnull(all);
+		memcpy(all + nall, in, n);
+		nall += n;
 		free(in);
 		free(out);
 		files++;
 	}
 	closedir(d);
 	ck_assert_int_ge(files, 10);
+	size_t on;
+	mf_report rep;
+	char *out = repair(all, nall, &on, &rep);
+	ck_assert_msg(on == nall && memcmp(out, all, nall) == 0, "the texts together changed");
+	ck_assert_msg(rep.status == MF_STATUS_CLEAN, "the texts together: status %s", mf_status_name(rep.status));
+	free(out);
+	free(all);
 }
 END_TEST
 
