@@ -54,6 +54,7 @@ uint32_t mf_cp1252_decode(unsigned char b);
 
 /* ---- character language model (lm.c) ---- */
 /* Costs are in 1/8 nat (MF_LM_SCALE); lower is more plausible. */
+#define MF_LM_COST_SCALE 8.0
 typedef enum { MF_SCRIPT_SIMP = 0, MF_SCRIPT_TRAD = 1 } mf_script;
 int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c);
 /* Cost of a sequence of code points under the better of the two scripts;
@@ -105,8 +106,21 @@ typedef struct {
 
 /* Per-document state carried between blocks (seed family set, etc.). */
 struct seed_doc;                 /* seedfix.c's evidence */
+/* ---- the document cache (cache.c) ---- */
+typedef struct mf_cache mf_cache;
+mf_cache *mf_cache_new(void);
+void mf_cache_free(mf_cache *c);
+/* Count a text the document spells intact (U+FFFD and raw bytes skipped);
+ * weight -1 takes back a text counted before. */
+void mf_cache_add(mf_cache *c, const uint32_t *cps, size_t n, int weight);
+bool mf_cache_ready(const mf_cache *c);
+/* mf_lm_seq_cost_in with the document's own characters mixed in. */
+long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
+                       uint32_t next);
+
 typedef struct mf_docstate {
 	struct seed_doc *seed;       /* made on first use */
+	mf_cache *cache;             /* made when a block first has lost bytes */
 	bool pua_decoder;            /* 古文码 here came from a GB18030/CP936-like decoder */
 } mf_docstate;
 struct seed_doc *mf_seed_doc(mf_docstate *d);
@@ -131,7 +145,7 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
  * lead or trail >= 0 is the known byte, the other is one of cands (all when
  * NULL); *sure when it beats the runner-up clearly; *byte gets the lost byte. */
 uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
-                            uint32_t prev, uint32_t next, bool *sure, unsigned char *byte);
+                            mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte);
 
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);

@@ -7,6 +7,7 @@
 #include "lm.h"
 
 #define N(x) ((int)((x) * MF_LM_SCALE))   /* nats -> cost units */
+_Static_assert(MF_LM_SCALE == 8, "internal.h's MF_LM_COST_SCALE");
 
 bool mf_is_han(uint32_t cp)
 {

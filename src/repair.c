@@ -104,6 +104,14 @@ static void cv_push(cpvec *c, uint32_t x)
 /* ------------------------------------------------------------------ */
 /* Decoding the re-encoded bytes under the right charset               */
 
+/* How a block is read: with lost bytes solved (against the document cache)
+ * or left as U+FFFD (the skeleton the cache is read from). */
+typedef struct {
+	mf_cache *cache;
+	bool skeleton;
+	unsigned holes_met;
+} readmode;
+
 typedef struct {
 	const uint16_t *b;        /* byte slots (with HOLE / MAYBE_HOLE flags) */
 	size_t n;
@@ -117,6 +125,7 @@ typedef struct {
 	unsigned lost;            /* characters left as U+FFFD */
 	unsigned filled;          /* holes filled from the model */
 	long fill_cost;           /* summed margin deficit of fills (for confidence) */
+	readmode *rm;
 } decoder;
 
 static bool is_cont(unsigned v) { return v >= 0x80 && v <= 0xBF; }
@@ -185,6 +194,7 @@ typedef struct {
 	int nholes;                /* consecutive replacement markers in the window */
 	bool sbcs;
 	bool pua_decoder;          /* GB18030/CP936-like: only invalid bytes were replaced */
+	mf_cache *cache;
 	int script;
 	int pass;                  /* 1: find the best; 2: see where near rivals differ */
 	bool differ_len;           /* a near rival has another number of characters */
@@ -227,7 +237,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		if (fs->pua_decoder && mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)fill[1]))
 			return;
 	}
-	c.cost = mf_lm_seq_cost_in(fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	c.cost = mf_cache_seq_cost(fs->cache, fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
 	if (fs->pass == 2) {
 		if (c.cost >= fs->best.cost + FILL_MARGIN)
 			return;
@@ -298,6 +308,7 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	fs.prev = out->n ? out->v[out->n - 1] : d->prev;
 	fs.sbcs = d->sbcs;
 	fs.pua_decoder = d->pua_decoder;
+	fs.cache = d->rm->cache;
 	fs.script = d->script;
 	for (size_t i = start; i < h; i++)
 		fs.pre[fs.npre++] = d->b[i] & 0xFF;
@@ -324,6 +335,12 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		mf_utf8_decode(tmp, k, &cp);
 		if (!MF_IS_RAW(cp))
 			fs.next = cp;
+	}
+	d->rm->holes_met++;
+	if (d->rm->skeleton) {
+		cv_push(out, 0xFFFD);
+		d->lost++;
+		return e;
 	}
 	int need = 0;
 	unsigned lead = 0;
@@ -461,7 +478,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
  * bytes when cands is NULL), scored in context.  Returns 0 when nothing fits;
  * *sure says whether it beats the next candidate by FILL_MARGIN. */
 uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
-                            uint32_t prev, uint32_t next, bool *sure, unsigned char *byte)
+                            mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte)
 {
 	long best = -1, second = -1;
 	uint32_t bc = 0;
@@ -477,7 +494,8 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
 			continue;
 		/* each step under the better script: a lone character gives no
 		 * grounds to pick one script for both of its neighbours */
-		long cost = mf_lm_seq_cost(&c, 1, prev, 0) + (next ? mf_lm_seq_cost(&next, 1, c, 0) : 0);
+		long cost = mf_cache_seq_cost(cache, -1, &c, 1, prev, 0) +
+		            (next ? mf_cache_seq_cost(cache, -1, &next, 1, c, 0) : 0);
 		if (best < 0 || cost < best) {
 			second = best;
 			best = cost;
@@ -500,12 +518,15 @@ static uint32_t cp1252_hole_pair(const decoder *d, size_t i, size_t to, int lead
 {
 	static const unsigned char holes[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
 	uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
-	return mf_gbk_choose_pair(lead, trail, holes, sizeof holes, false, prev, nx, sure, NULL);
+	d->rm->holes_met++;
+	return mf_gbk_choose_pair(lead, trail, holes, sizeof holes, false, d->rm->cache, prev, nx, sure, NULL);
 }
 
 /* Emit a solved hole pair at b[i..i+2); a U+FFFD where the model is unsure. */
 static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32_t c, bool sure)
 {
+	if (d->rm->skeleton)
+		sure = false;
 	cv_push(out, sure ? c : 0xFFFD);
 	if (sure)
 		d->filled++;
@@ -539,7 +560,7 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 			/* '?' then a trail byte: a literal '?', or a lead byte the
 			 * decoder could not map; the model tells which */
 			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure);
-			if (c && sure) {
+			if (c && sure && !d->rm->skeleton) {
 				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
 				uint32_t lit[2] = { '?', d->b[i + 1] & 0xFF };
 				if (mf_lm_seq_cost(&c, 1, prev, nx) + FILL_MARGIN < mf_lm_seq_cost(lit, 2, prev, nx)) {
@@ -625,18 +646,24 @@ static bool cjk_like(uint32_t cp)
  * decoded wrongly looks like, never what a real repair gives. */
 static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
 {
-	size_t na = 0, ncjk = 0, nbad = 0;
+	/* U+FFFD here marks a lost byte the model could not decide: part of
+	 * the reading, not evidence against it, as long as it is the minority */
+	size_t na = 0, ncjk = 0, nbad = 0, nlost = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = rep[i];
 		if (!non_ascii(c))
 			continue;
+		if (c == 0xFFFD) {
+			nlost++;
+			continue;
+		}
 		na++;
 		if (cjk_like(c))
 			ncjk++;
-		else if ((c >= 0x80 && c < 0xA0) || (c >= 0xE000 && c < 0xF900) || c == 0xFFFD)
+		else if ((c >= 0x80 && c < 0xA0) || (c >= 0xE000 && c < 0xF900))
 			nbad++;
 	}
-	if (na == 0)
+	if (na == 0 || nlost * 2 > na)
 		return false;
 	if (nbad * 4 > na)
 		return false;
@@ -647,7 +674,7 @@ static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
 
 /* Find all candidate reversals of one channel in units cps[0..n). */
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
-                          bool pua_decoder, int script, candlist *out)
+                          bool pua_decoder, int script, readmode *rm, candlist *out)
 {
 	mf_rc rc = MF_OK;
 	uint16_t *slots = malloc((2 * n + 1) * sizeof *slots);
@@ -709,7 +736,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				ends[k] = -1;
 			decoder d = { .b = slots, .n = ns, .prev = s > 0 ? cps[s - 1] : prev0, .sbcs = cd->sbcs,
 			              .pua_decoder = pua_decoder && !cd->sbcs, .script = script,
-			              .after_run = b < n ? cps[b] : 0 };
+			              .after_run = b < n ? cps[b] : 0, .rm = rm };
 			rep.n = 0;
 			size_t from = ustart[s - a];
 			size_t stop = cd->target == TGT_UTF8
@@ -826,7 +853,7 @@ static int cmp_start(const void *a, const void *b)
 }
 
 /* One pass over the working text: every channel, best non-overlapping gains. */
-static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, int *script, bool *changed)
+static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
 	*changed = false;
 	size_t n = w->n;
@@ -838,7 +865,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, int *script, bo
 	candlist cl = { 0 };
 	mf_rc rc = MF_OK;
 	for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, &cl);
+		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, &cl);
 	if (rc != MF_OK)
 		goto out;
 	if (*script < 0 && cl.n) {
@@ -864,7 +891,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, int *script, bo
 			free(cl.v[k].rep);
 		cl.n = 0;
 		for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-			rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, &cl);
+			rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, &cl);
 		if (rc != MF_OK)
 			goto out;
 	}
@@ -979,8 +1006,10 @@ mf_docstate *mf_docstate_new(void)
 
 void mf_docstate_free(mf_docstate *d)
 {
-	if (d)
+	if (d) {
 		mf_seed_doc_free(d->seed);
+		mf_cache_free(d->cache);
+	}
 	free(d);
 }
 
@@ -1040,18 +1069,16 @@ void mf_found_list_sort(mf_found_list *l)
 		qsort(l->v, l->n, sizeof *l->v, cmp_found);
 }
 
-mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
+/* Read a block once: every layer's channels, then the touched groups as
+ * spans, judged on their whole chain.  text (if not NULL) receives the
+ * block as read. */
+static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, readmode *rm,
+                        mf_found_list *out, cpvec *text)
 {
 	size_t n = bu->n;
 	const uint32_t *cps = bu->cp;
 	mf_rc rc = MF_OK;
-	/* quick exit: nothing outside ASCII, nothing to repair */
-	size_t i = 0;
-	while (i < n && cps[i] < 0x80)
-		i++;
-	if (i == n)
-		return MF_OK;
-
+	size_t i;
 	work w = { 0 };
 	w.u = malloc((n + 1) * sizeof *w.u);
 	w.g = malloc((n + 1) * sizeof *w.g);
@@ -1069,21 +1096,23 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		w.g[i].ostart = i;
 		w.g[i].oend = i + 1;
 	}
-	/* User-area PUA characters in the text mean the wrong decoder was
-	 * GB18030/CP936-like: it replaced only invalid bytes, never a pair of
-	 * the user areas.  The evidence holds for the whole document. */
-	for (i = 0; i < n && !doc->pua_decoder; i++)
-		if (cps[i] >= 0xE000 && cps[i] <= 0xE765)
-			doc->pua_decoder = true;
 	for (int pass = 0; pass < MAX_PASSES; pass++) {
 		bool changed;
 		int script = -1;           /* each layer decides its own */
-		rc = one_pass(&w, prev, doc->pua_decoder && pass == 0, &script, &changed);
+		rc = one_pass(&w, prev, doc->pua_decoder && pass == 0, rm, &script, &changed);
 		if (rc != MF_OK || !changed)
 			break;
 	}
 	if (rc != MF_OK)
 		goto done;
+	if (text) {
+		for (size_t k = 0; k < w.n; k++)
+			cv_push(text, w.u[k].cp);
+		if (text->failed) {
+			rc = MF_ERR_NOMEM;
+			goto done;
+		}
+	}
 
 	/* Collect the touched groups as spans: the final text of each against
 	 * the original, judged once on the whole chain. */
@@ -1133,13 +1162,68 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 			goto done;
 		}
 	}
-	find_unrecoverable(cps, n, out);
-	if (out->n)
-		qsort(out->v, out->n, sizeof *out->v, cmp_found);
 done:
 	free(w.u);
 	free(w.g);
 	return rc;
+}
+
+mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
+{
+	size_t n = bu->n;
+	const uint32_t *cps = bu->cp;
+	/* quick exit: nothing outside ASCII, nothing to repair */
+	size_t i = 0;
+	while (i < n && cps[i] < 0x80)
+		i++;
+	if (i == n)
+		return MF_OK;
+	/* User-area PUA characters in the text mean the wrong decoder was
+	 * GB18030/CP936-like: it replaced only invalid bytes, never a pair of
+	 * the user areas.  The evidence holds for the whole document. */
+	for (i = 0; i < n && !doc->pua_decoder; i++)
+		if (cps[i] >= 0xE000 && cps[i] <= 0xE765)
+			doc->pua_decoder = true;
+
+	/* First the skeleton: lost bytes left unsolved.  Without any, it is
+	 * the reading itself.  With some, what it spells intact goes to the
+	 * document cache and the block is read with the cache; then once more
+	 * with the cache holding that reading instead, which is what a second
+	 * run over the output would see: so a second run changes nothing. */
+	readmode rm = { .cache = NULL, .skeleton = true };
+	size_t first = out->n;
+	cpvec text = { 0 }, text2 = { 0 };
+	mf_rc rc = read_block(bu, prev, doc, &rm, out, &text);
+	if (rc == MF_OK && rm.holes_met) {
+		if (!doc->cache)
+			doc->cache = mf_cache_new();
+		if (!doc->cache)
+			rc = MF_ERR_NOMEM;
+		rm.skeleton = false;
+		rm.cache = doc->cache;
+		for (int round = 0; round < 2 && rc == MF_OK; round++) {
+			for (size_t k = first; k < out->n; k++)
+				free(out->v[k].rep);
+			out->n = first;
+			mf_cache_add(doc->cache, text.v, text.n, 1);
+			text2.n = 0;
+			rc = read_block(bu, prev, doc, &rm, out, &text2);
+			if (rc != MF_OK || round == 1)
+				break;
+			mf_cache_add(doc->cache, text.v, text.n, -1);
+			cpvec t = text;
+			text = text2;
+			text2 = t;
+		}
+	}
+	free(text2.v);
+	free(text.v);
+	if (rc != MF_OK)
+		return rc;
+	find_unrecoverable(cps, n, out);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, cmp_found);
+	return MF_OK;
 }
 
 /* 口字码: GBK bytes read as UTF-8 leave runs dense in U+FFFD, broken by the odd

@@ -342,7 +342,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 				 * before an ASCII byte (or ate both into '?') */
 				bool sure;
 				unsigned char t;
-				uint32_t c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, true, p,
+				uint32_t c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, true, NULL, p,
 				                                b == '?' ? peek_char(g, i + 1) : b, &sure, &t);
 				if (c) {
 					e[0] = sure ? c : 0xFFFD;
@@ -396,7 +396,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					unsigned char hi = (unsigned char)(FOLD_CHARS[f] | 0x80);
 					bool sure;
 					unsigned char lb;
-					uint32_t c1 = mf_gbk_choose_pair(-1, 0xA3, NULL, 0, true, p,
+					uint32_t c1 = mf_gbk_choose_pair(-1, 0xA3, NULL, 0, true, NULL, p,
 					                                 peek_char(g, i + 1) ? pair_char(hi, g->b[i + 1]) : 0,
 					                                 &sure, &lb);
 					if (!c1)

@@ -429,12 +429,50 @@ START_TEST(streaming_any_chunking)
 }
 END_TEST
 
+/* ---- the document cache ---- */
+
+static size_t utf8_to_cps(const char *s, uint32_t *out, size_t max)
+{
+	size_t n = 0, i = 0, len = strlen(s);
+	while (i < len && n < max)
+		i += mf_utf8_decode((const unsigned char *)s + i, len - i, &out[n++]);
+	return n;
+}
+
+START_TEST(cache_prefers_the_documents_words)
+{
+	/* 门 and 问 both fit "\n?：" and the general model leans to 门; a
+	 * document that writes 问：… again and again decides for 问 */
+	uint32_t men = 0x95E8, wen = 0x95EE;
+	long lm_men = mf_lm_seq_cost_in(-1, &men, 1, '\n', 0xFF1A);
+	long lm_wen = mf_lm_seq_cost_in(-1, &wen, 1, '\n', 0xFF1A);
+	mf_cache *c = mf_cache_new();
+	ck_assert_ptr_nonnull(c);
+	uint32_t cps[512];
+	size_t n = utf8_to_cps("常见问题\n问：忘记密码怎么办？\n答：点击忘记密码。\n问：可以换手机号吗？\n答：可以。\n"
+	                       "问：如何注销账号？\n答：进入设置页面。\n问：发票怎么开？\n答：联系客服。\n", cps, 512);
+	ck_assert(!mf_cache_ready(c));
+	mf_cache_add(c, cps, n, 1);
+	ck_assert(mf_cache_ready(c));
+	long ca_men = mf_cache_seq_cost(c, -1, &men, 1, '\n', 0xFF1A);
+	long ca_wen = mf_cache_seq_cost(c, -1, &wen, 1, '\n', 0xFF1A);
+	ck_assert_msg(ca_wen < ca_men, "cache: 问 %ld, 门 %ld (model alone %ld, %ld)", ca_wen, ca_men, lm_wen, lm_men);
+	/* a character the document never spells costs about what the model says */
+	ck_assert_int_le(labs(ca_men - lm_men), 4);
+	/* U+FFFD (a lost byte) is never counted */
+	uint32_t fffd[3] = { 0xFFFD, 0xFFFD, 0xFFFD };
+	mf_cache_add(c, fffd, 3, 1);
+	mf_cache_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("repair");
 	TCase *t = tcase_create("channels");
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, gbk_pairs_round_trip);
+	tcase_add_test(t, cache_prefers_the_documents_words);
 	tcase_add_loop_test(t, channel_repair_rate, 0, (int)(sizeof VARIANTS / sizeof VARIANTS[0]));
 	suite_add_tcase(s, t);
 	TCase *c = tcase_create("clean");

@@ -1,0 +1,162 @@
+/* A document cache for the language model: the characters and character
+ * pairs this document already spells intact.
+ *
+ * A lost byte leaves a choice between characters the general model may
+ * barely tell apart (在 or 地, 設 or 言); the document itself usually
+ * decides, because texts repeat their words.  The cache is read from the
+ * repair made with every lost byte left as U+FFFD, so a fill never votes
+ * for itself, and mixed into the model's probability (Kuhn and De Mori's
+ * cache model).  Bounded: fixed tables, full tables stop counting.
+ * SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define UNI_SLOTS (1u << 14)
+#define BI_SLOTS (1u << 16)
+#define MIN_HAN 40              /* fewer Han characters say nothing */
+#define W_UNI 0.10              /* mixture weights of the cache */
+#define W_BI 0.20
+
+struct mf_cache {
+	uint32_t ukey[UNI_SLOTS];   /* 0 = empty */
+	uint32_t ucnt[UNI_SLOTS];
+	uint64_t bkey[BI_SLOTS];
+	uint32_t bcnt[BI_SLOTS];
+	unsigned nuni, nbi;
+	unsigned long han;          /* Han characters counted */
+};
+
+mf_cache *mf_cache_new(void)
+{
+	return calloc(1, sizeof(mf_cache));
+}
+
+void mf_cache_free(mf_cache *c)
+{
+	free(c);
+}
+
+static uint32_t mix32(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (uint32_t)x;
+}
+
+static uint32_t *uni_slot(mf_cache *c, uint32_t cp, bool insert)
+{
+	for (uint32_t h = mix32(cp) & (UNI_SLOTS - 1);; h = (h + 1) & (UNI_SLOTS - 1)) {
+		if (c->ukey[h] == cp)
+			return &c->ucnt[h];
+		if (c->ukey[h] == 0) {
+			if (!insert || c->nuni >= UNI_SLOTS / 2)
+				return NULL;
+			c->ukey[h] = cp;
+			c->nuni++;
+			return &c->ucnt[h];
+		}
+	}
+}
+
+static uint32_t *bi_slot(mf_cache *c, uint64_t key, bool insert)
+{
+	for (uint32_t h = mix32(key) & (BI_SLOTS - 1);; h = (h + 1) & (BI_SLOTS - 1)) {
+		if (c->bkey[h] == key)
+			return &c->bcnt[h];
+		if (c->bkey[h] == 0) {
+			if (!insert || c->nbi >= BI_SLOTS / 2)
+				return NULL;
+			c->bkey[h] = key;
+			c->nbi++;
+			return &c->bcnt[h];
+		}
+	}
+}
+
+static uint64_t pair_key(uint32_t p, uint32_t c)
+{
+	return ((uint64_t)p << 32) | c;
+}
+
+/* Every character is counted, pairs only where one side is Han: that is
+ * what lost bytes are filled with.  weight -1 takes a text back out. */
+void mf_cache_add(mf_cache *c, const uint32_t *cps, size_t n, int weight)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t x = cps[i];
+		if (x == 0xFFFD || MF_IS_RAW(x))
+			continue;
+		uint32_t *u = uni_slot(c, x, true);
+		if (u)
+			*u += (uint32_t)weight;
+		if (!mf_is_han(x))
+			continue;
+		if (u)
+			c->han += (unsigned long)(long)weight;
+		if (i > 0 && cps[i - 1] != 0xFFFD && !MF_IS_RAW(cps[i - 1])) {
+			uint32_t *b = bi_slot(c, pair_key(cps[i - 1], x), true);
+			if (b)
+				*b += (uint32_t)weight;
+		}
+		if (i + 1 < n && !mf_is_han(cps[i + 1]) && cps[i + 1] != 0xFFFD && !MF_IS_RAW(cps[i + 1])) {
+			uint32_t *b = bi_slot(c, pair_key(x, cps[i + 1]), true);
+			if (b)
+				*b += (uint32_t)weight;
+		}
+	}
+}
+
+/* The cost of c after p, the model's probability mixed with the cache's. */
+static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x)
+{
+	int lm = mf_lm_cost(sc, p, x);
+	if (!mf_is_han(x) && !mf_is_han(p))
+		return lm;
+	double pl = exp(-(double)lm / MF_LM_COST_SCALE);
+	double pu = 0.0, pb = 0.0, wb = 0.0;
+	if (mf_is_han(x)) {
+		uint32_t *u = uni_slot(c, x, false);
+		pu = u ? (double)*u / (double)c->han : 0.0;
+	}
+	uint32_t *pc = uni_slot(c, p, false);
+	if (pc && *pc) {
+		uint32_t *b = bi_slot(c, pair_key(p, x), false);
+		wb = W_BI;
+		pb = b ? (double)*b / (double)*pc : 0.0;
+	}
+	double wu = mf_is_han(x) ? W_UNI : 0.0;
+	double pm = (1.0 - wu - wb) * pl + wu * pu + wb * pb;
+	return lround(-log(pm) * MF_LM_COST_SCALE);
+}
+
+bool mf_cache_ready(const mf_cache *c)
+{
+	return c && c->han >= MIN_HAN;
+}
+
+long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
+                       uint32_t next)
+{
+	if (!mf_cache_ready(c))
+		return mf_lm_seq_cost_in(script, cps, n, prev, next);
+	long best = -1;
+	for (int sc = 0; sc < 2; sc++) {
+		if (script >= 0 && sc != script)
+			continue;
+		long sum = 0;
+		uint32_t p = prev;
+		for (size_t i = 0; i < n; i++) {
+			sum += mixed_cost(c, (mf_script)sc, p, cps[i]);
+			p = cps[i];
+		}
+		if (next)
+			sum += mixed_cost(c, (mf_script)sc, p, next);
+		if (best < 0 || sum < best)
+			best = sum;
+	}
+	return best;
+}
