@@ -145,7 +145,8 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
  * lead or trail >= 0 is the known byte, the other is one of cands (all when
  * NULL); *sure when it beats the runner-up clearly; *byte gets the lost byte. */
 uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
-                            mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte);
+                            mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte,
+                            long *doubt);
 
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);

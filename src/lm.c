@@ -176,6 +176,10 @@ static int class_cost(enum cls c, enum cls prev)
 	case C_KANA:
 		return prev == C_KANA ? N(3.5) : N(6.0);
 	case C_HANGUL:
+		/* Korean writes Hangul and Han apart: a syllable inside Chinese
+		 * text is what GBK bytes read as UTF-8 make of it */
+		if (prev == C_HAN || prev == C_HAN_OOV)
+			return N(11.0);
 		return prev == C_HANGUL ? N(4.5) : N(7.0);
 	case C_GREEK_CYR:
 		return prev == C_GREEK_CYR ? N(4.5) : N(9.0);
@@ -237,6 +241,9 @@ static bool opening(uint32_t c)
 
 /* A Han character not in the vocabulary costs more than any known one. */
 #define HAN_OOV_COST N(17.0)
+#ifndef BACKOFF_CAP
+#define BACKOFF_CAP N(1.5)
+#endif
 /* A Han character after a non-Han one: its unigram plus a small switch cost. */
 #define HAN_START_COST N(0.5)
 
@@ -268,15 +275,18 @@ int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 	}
 	const uint8_t *uni = sc == MF_SCRIPT_SIMP ? mf_lm_uni_simp : mf_lm_uni_trad;
 	if (pc != C_HAN)
-		return uni[cid] + HAN_START_COST + (pc == C_HAN_OOV ? N(2.0) : 0);
+		return uni[cid] + HAN_START_COST + (pc == C_HAN_OOV ? N(2.0) : 0) + (pc == C_HANGUL ? N(6.0) : 0);
 	uint32_t key = ((uint32_t)pid << 16) | (uint32_t)cid;
 	int v = sc == MF_SCRIPT_SIMP
 		? bigram(mf_lm_bi_simp_key, mf_lm_bi_simp_val, MF_LM_NBI_SIMP, key)
 		: bigram(mf_lm_bi_trad_key, mf_lm_bi_trad_val, MF_LM_NBI_TRAD, key);
-	if (v >= 0)
-		return v;
+	/* The bigrams come from inside words; running text crosses a word
+	 * boundary at every other character, so the way out of a word is never
+	 * dearer than BACKOFF_CAP (the tables' Witten-Bell weight alone would
+	 * make 例項時 cost more than its mojibake) */
 	const uint8_t *bo = sc == MF_SCRIPT_SIMP ? mf_lm_bo_simp : mf_lm_bo_trad;
-	return bo[pid] + uni[cid];
+	int out = (bo[pid] < BACKOFF_CAP ? bo[pid] : BACKOFF_CAP) + uni[cid];
+	return v >= 0 && v < out ? v : out;
 }
 
 long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)

@@ -124,7 +124,7 @@ typedef struct {
 	unsigned nvirt;           /* holes assumed where a decoder dropped bytes */
 	unsigned lost;            /* characters left as U+FFFD */
 	unsigned filled;          /* holes filled from the model */
-	long fill_cost;           /* summed margin deficit of fills (for confidence) */
+	long fill_cost;           /* doubt of the fills: -ln P(fill right), summed, 1/8 nat */
 	readmode *rm;
 } decoder;
 
@@ -197,6 +197,7 @@ typedef struct {
 	mf_cache *cache;
 	int script;
 	int pass;                  /* 1: find the best; 2: see where near rivals differ */
+	double mass;               /* every candidate's probability, summed (pass 1) */
 	bool differ_len;           /* a near rival has another number of characters */
 	unsigned differ_mask;      /* positions where a near rival has another character */
 } fill_search;
@@ -250,6 +251,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 				fs->differ_mask |= 1u << i;
 		return;
 	}
+	fs->mass += exp(-(double)c.cost / MF_LM_COST_SCALE);
 	if (!fs->have_best || c.cost < fs->best.cost) {
 		if (fs->have_best) {
 			/* the old best becomes second unless it spells the same text */
@@ -262,6 +264,16 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		fs->second = c;
 		fs->have_second = true;
 	}
+}
+
+/* How unsure a fill is: -ln of its share of all candidates' probability
+ * under the model (its posterior), in 1/8 nat. */
+static long fill_doubt(long best_cost, double mass)
+{
+	if (mass <= 0)
+		return 0;
+	double lp = -(double)best_cost / MF_LM_COST_SCALE - log(mass);
+	return lp >= 0 ? 0 : lround(-lp * MF_LM_COST_SCALE);
 }
 
 /* Enumerate fills of width w byte by byte, keeping UTF-8 structure. */
@@ -376,8 +388,8 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		}
 		if (!fs.differ_mask)
 			d->filled++;
-		if (fs.have_second && !fs.differ_mask)
-			d->fill_cost += fs.second.cost - fs.best.cost < 40 ? 40 - (fs.second.cost - fs.best.cost) : 0;
+		if (!fs.differ_mask)
+			d->fill_cost += fill_doubt(fs.best.cost, fs.mass);
 	}
 	return e;
 }
@@ -478,9 +490,11 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
  * bytes when cands is NULL), scored in context.  Returns 0 when nothing fits;
  * *sure says whether it beats the next candidate by FILL_MARGIN. */
 uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
-                            mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte)
+                            mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte,
+                            long *doubt)
 {
 	long best = -1, second = -1;
+	double mass = 0;
 	uint32_t bc = 0;
 	size_t n = cands ? ncands : 0xFF - 0x40;
 	for (size_t k = 0; k < n; k++) {
@@ -496,6 +510,7 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
 		 * grounds to pick one script for both of its neighbours */
 		long cost = mf_cache_seq_cost(cache, -1, &c, 1, prev, 0) +
 		            (next ? mf_cache_seq_cost(cache, -1, &next, 1, c, 0) : 0);
+		mass += exp(-(double)cost / MF_LM_COST_SCALE);
 		if (best < 0 || cost < best) {
 			second = best;
 			best = cost;
@@ -507,6 +522,8 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
 		}
 	}
 	*sure = bc && (second < 0 || second - best >= FILL_MARGIN);
+	if (doubt)
+		*doubt = bc ? fill_doubt(best, mass) : 0;
 	return bc;
 }
 
@@ -514,23 +531,25 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
  * undefined bytes (81 8D 8F 90 9D).  The character after the pair, at b[i+2],
  * is the context. */
 static uint32_t cp1252_hole_pair(const decoder *d, size_t i, size_t to, int lead, int trail, uint32_t prev,
-                                 bool *sure)
+                                 bool *sure, long *doubt)
 {
 	static const unsigned char holes[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
 	uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
 	d->rm->holes_met++;
-	return mf_gbk_choose_pair(lead, trail, holes, sizeof holes, false, d->rm->cache, prev, nx, sure, NULL);
+	return mf_gbk_choose_pair(lead, trail, holes, sizeof holes, false, d->rm->cache, prev, nx, sure, NULL,
+	                          doubt);
 }
 
 /* Emit a solved hole pair at b[i..i+2); a U+FFFD where the model is unsure. */
-static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32_t c, bool sure)
+static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32_t c, bool sure, long doubt)
 {
 	if (d->rm->skeleton)
 		sure = false;
 	cv_push(out, sure ? c : 0xFFFD);
-	if (sure)
+	if (sure) {
 		d->filled++;
-	else
+		d->fill_cost += doubt;
+	} else
 		d->lost++;
 	ends[i + 2] = (long)out->n;
 	return i + 2;
@@ -544,14 +563,15 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 		unsigned v = d->b[i];
 		uint32_t prev = out->n ? out->v[out->n - 1] : d->prev;
 		bool sure;
+		long doubt = 0;
 		if (v & HOLE) {
 			/* a lost lead byte: the next byte is its trail */
 			if (!d->sbcs || i + 1 >= to || (d->b[i + 1] & (HOLE | MAYBE_HOLE)))
 				return i;
-			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure);
+			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure, &doubt);
 			if (!c)
 				return i;
-			i = put_hole_pair(d, out, ends, i, c, sure);
+			i = put_hole_pair(d, out, ends, i, c, sure, doubt);
 			continue;
 		}
 		unsigned b = v & 0xFF;
@@ -559,12 +579,12 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 		    mf_gbk_is_trail((unsigned char)d->b[i + 1])) {
 			/* '?' then a trail byte: a literal '?', or a lead byte the
 			 * decoder could not map; the model tells which */
-			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure);
+			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure, &doubt);
 			if (c && sure && !d->rm->skeleton) {
 				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
 				uint32_t lit[2] = { '?', d->b[i + 1] & 0xFF };
 				if (mf_lm_seq_cost(&c, 1, prev, nx) + FILL_MARGIN < mf_lm_seq_cost(lit, 2, prev, nx)) {
-					i = put_hole_pair(d, out, ends, i, c, true);
+					i = put_hole_pair(d, out, ends, i, c, true, doubt);
 					continue;
 				}
 			}
@@ -581,10 +601,10 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 			unsigned t = d->b[i + 1];
 			if ((t & (HOLE | MAYBE_HOLE)) && d->sbcs) {
 				/* a lost trail byte ('?' or U+FFFD where the decoder failed) */
-				uint32_t c = cp1252_hole_pair(d, i, to, (int)b, -1, prev, &sure);
+				uint32_t c = cp1252_hole_pair(d, i, to, (int)b, -1, prev, &sure, &doubt);
 				if (!c)
 					return i;
-				i = put_hole_pair(d, out, ends, i, c, sure);
+				i = put_hole_pair(d, out, ends, i, c, sure, doubt);
 				continue;
 			}
 			if (t & HOLE)
@@ -1054,7 +1074,7 @@ double mf_exactness(unsigned lost, long fill_cost)
 {
 	if (lost)
 		return 0.1 * pow(0.5, (double)(lost - 1));
-	return exp(-(double)fill_cost / 160.0);
+	return exp(-(double)fill_cost / MF_LM_COST_SCALE);
 }
 
 static int cmp_found(const void *a, const void *b)

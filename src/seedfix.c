@@ -343,7 +343,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 				bool sure;
 				unsigned char t;
 				uint32_t c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, true, NULL, p,
-				                                b == '?' ? peek_char(g, i + 1) : b, &sure, &t);
+				                                b == '?' ? peek_char(g, i + 1) : b, &sure, &t, NULL);
 				if (c) {
 					e[0] = sure ? c : 0xFFFD;
 					if (b == '?') {
@@ -398,7 +398,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					unsigned char lb;
 					uint32_t c1 = mf_gbk_choose_pair(-1, 0xA3, NULL, 0, true, NULL, p,
 					                                 peek_char(g, i + 1) ? pair_char(hi, g->b[i + 1]) : 0,
-					                                 &sure, &lb);
+					                                 &sure, &lb, NULL);
 					if (!c1)
 						continue;
 					e[0] = sure ? c1 : 0xFFFD;
