@@ -208,6 +208,13 @@ for sig in sigterm sigint; do
 		bad "$sig: files from the interrupted one on changed"
 done
 
+# a signal ignored at the start (nohup, trap '' INT) stays ignored
+fresh
+cp "$g_in" "$d/y.txt"
+MOJIFIX_FAULT=sigint LD_PRELOAD=$shim sh -c 'trap "" INT; exec "$@"' sh "$bin" -i "$d/x.txt" "$d/y.txt" 2>"$tmp/err"
+check "SIGINT ignored from the start" $? 0 "" ""
+cmp -s "$d/x.txt" "$g_exp" && cmp -s "$d/y.txt" "$g_exp" && ok || bad "SIGINT ignored from the start: not repaired"
+
 # at a random moment over many files: each file intact or fully repaired
 nfiles=${FAULTS_NFILES:-400}
 for sig in TERM INT; do
