@@ -53,9 +53,9 @@ libmojifix.a: $(LIB_OBJ)
 mojifix: src/main.o libmojifix.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ src/main.o libmojifix.a $(LIBS)
 
+-include tests/workflow.mk
 -include tables/tables.mk
 -include tests/tests.mk
--include tests/workflow.mk
 
 # ---- tests ----
 CHECK_SUITES = tests/test_repair $(TABLES_TESTS) $(TESTS_BIN)

@@ -23,6 +23,9 @@
 # SPDX-License-Identifier: MIT
 set -u
 root=$(cd "${1:-.}" && pwd) || exit 2
+# the hooks and the README from the source tree this script lives in (REPO-ROOT
+# may be a build tree of links to it)
+src=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd) || exit 2
 [ -x "$root/mojifix" ] || { echo "precommit: build ./mojifix first" >&2; exit 2; }
 if ! command -v git >/dev/null 2>&1; then
 	echo "precommit: skipped, git is not installed (apt-get install git)"
@@ -107,7 +110,7 @@ if [ $have_pc = yes ]; then
 	# ---- the framework, with our .pre-commit-hooks.yaml ----
 	hooks=$tmp/hook-repo
 	newrepo "$hooks"
-	cp "$root/.pre-commit-hooks.yaml" "$hooks/"
+	cp "$src/.pre-commit-hooks.yaml" "$hooks/"
 	(cd "$hooks" && git add .pre-commit-hooks.yaml && git commit -q -m hooks) || bad "hook repository"
 	rev=$(cd "$hooks" && git rev-parse HEAD)
 	proj=$tmp/proj
@@ -171,7 +174,7 @@ if [ $have_pc = yes ]; then
 	newrepo "$local"
 	# the README's fenced yaml block that has "repo: local"
 	awk '/^```yaml/ { b = ""; inb = 1; next } /^```/ && inb { inb = 0; if (b ~ /repo: local/) printf "%s", b; next }
-		inb { b = b $0 "\n" }' "$root/README.md" >"$local/.pre-commit-config.yaml"
+		inb { b = b $0 "\n" }' "$src/README.md" >"$local/.pre-commit-config.yaml"
 	grep -q "repo: local" "$local/.pre-commit-config.yaml" && ok || bad "README: no repo: local configuration found"
 	(cd "$local" && git add .pre-commit-config.yaml && pre-commit install >/dev/null)
 	commit "$local" -m config && ok || bad "local config: $(cat "$tmp/out")"
@@ -191,7 +194,7 @@ fi
 # ---- the plain hook, contrib/pre-commit ----
 plain=$tmp/plain
 newrepo "$plain"
-cp "$root/contrib/pre-commit" "$plain/.git/hooks/pre-commit"
+cp "$src/contrib/pre-commit" "$plain/.git/hooks/pre-commit"
 chmod +x "$plain/.git/hooks/pre-commit"
 echo readme >"$plain/README"
 (cd "$plain" && git add README)
