@@ -53,6 +53,7 @@ libmojifix.a: $(LIB_OBJ)
 mojifix: src/main.o libmojifix.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ src/main.o libmojifix.a $(LIBS)
 
+-include tests/workflow.mk
 -include tables/tables.mk
 -include tests/tests.mk
 
@@ -68,6 +69,10 @@ tests/test_repair: tests/test_repair.c tests/garble.o tests/garble.h src/mojifix
 check: mojifix $(CHECK_SUITES) tests/garble
 	@st=0; for t in $(CHECK_SUITES); do echo "== $$t"; ./$$t || st=1; done; \
 	echo "== tests/cli.sh"; sh tests/cli.sh . || st=1; \
+	echo "== tests/faults.sh"; sh tests/faults.sh . || st=1; \
+	echo "== tests/filter.sh"; sh tests/filter.sh . || st=1; \
+	echo "== tests/precommit.sh"; sh tests/precommit.sh . || st=1; \
+	echo "== tests/stream_memory.sh"; sh tests/stream_memory.sh . || st=1; \
 	if [ -f tests/man_examples.sh ]; then echo "== tests/man_examples.sh"; sh tests/man_examples.sh . || st=1; fi; \
 	if command -v mandoc >/dev/null 2>&1; then echo "== mandoc -T lint"; \
 		out=$$(mandoc -T lint -W warning man/mojifix.1 2>&1); if [ -n "$$out" ]; then echo "$$out"; st=1; else echo "man page: lint clean"; fi; \

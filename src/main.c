@@ -74,6 +74,16 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* A signal ignored when we started (nohup, a background job of a
+ * non-interactive shell) stays ignored. */
+static void catch_signal(int sig)
+{
+	struct sigaction was;
+	if (sigaction(sig, NULL, &was) == 0 && was.sa_handler == SIG_IGN)
+		return;
+	signal(sig, on_signal);
+}
+
 /* ---- output sinks ---- */
 
 typedef struct {
@@ -319,6 +329,30 @@ static int do_stream(const char *name, int fd)
 	return status;
 }
 
+/* -i: has path stopped being the file we read (st)?  Then say so. */
+static int changed_since(const char *arg, const char *path, const struct stat *st, int *status)
+{
+	struct stat now;
+	if (stat(path, &now) != 0) {
+		if (errno == ENOENT)
+			*status = file_error(arg, "disappeared while being repaired, not recreated", 0);
+		else
+			*status = file_error(arg, "cannot stat it again before replacing it", errno);
+		return 1;
+	}
+	if (now.st_ino != st->st_ino || now.st_dev != st->st_dev) {
+		*status = file_error(arg, "was replaced by another file while being repaired, left as it is", 0);
+		return 1;
+	}
+	if (now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != st->st_mtim.tv_nsec || now.st_ctim.tv_sec != st->st_ctim.tv_sec ||
+	    now.st_ctim.tv_nsec != st->st_ctim.tv_nsec) {
+		*status = file_error(arg, "changed while being repaired, left as it is", 0);
+		return 1;
+	}
+	return 0;
+}
+
 /* -i: repair into a temporary file beside the original, then rename it over
  * the original only when something changed and nothing failed. */
 static int do_in_place(const char *arg)
@@ -400,13 +434,10 @@ static int do_in_place(const char *arg)
 		report(arg, r);
 		if (!r->changed)
 			goto discard_ok;
-		/* the file must not have changed while we read it */
-		struct stat now;
-		if (stat(path, &now) != 0 || now.st_ino != st.st_ino || now.st_size != st.st_size ||
-		    now.st_mtim.tv_sec != st.st_mtim.tv_sec || now.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
-			status = file_error(arg, "changed while being repaired, left as it is", 0);
+		/* the file must not have changed, been replaced or removed while
+		 * we read it; checked again as late as possible, just below */
+		if (changed_since(arg, path, &st, &status))
 			goto discard;
-		}
 		if (fchmod(tfd, st.st_mode & 07777) != 0) {
 			status = file_error(arg, "cannot set the mode of the repaired copy", errno);
 			goto discard;
@@ -432,18 +463,29 @@ static int do_in_place(const char *arg)
 			goto discard;
 		}
 		tfd = -1;
+		/* from the last look at the original to the rename, no signal
+		 * handler runs: the file is either replaced or left as it was */
+		sigprocmask(SIG_BLOCK, &block, &old);
+		if (changed_since(arg, path, &st, &status)) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			goto discard;
+		}
+		char bak[PATH_MAX + 64];
+		bak[0] = '\0';
 		if (cfg.suffix && *cfg.suffix) {
-			char bak[PATH_MAX + 64];
 			snprintf(bak, sizeof bak, "%s%s", path, cfg.suffix);
 			unlink(bak);
 			if (link(path, bak) != 0) {
-				status = file_error(arg, "cannot keep a backup", errno);
+				int e = errno;
+				sigprocmask(SIG_SETMASK, &old, NULL);
+				status = file_error(arg, "cannot keep a backup", e);
 				goto discard;
 			}
 		}
-		sigprocmask(SIG_BLOCK, &block, &old);
 		if (rename(tmp_path, path) != 0) {
 			int e = errno;
+			if (bak[0])
+				unlink(bak);
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			status = file_error(arg, "cannot replace the file", e);
 			goto discard;
@@ -562,9 +604,12 @@ int main(int argc, char **argv)
 	}
 	cfg.opt.keep_spans = cfg.explain || cfg.json;
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	/* a file size limit (ulimit -f) makes write() fail with EFBIG, reported
+	 * like a full disk, instead of killing us with a temporary file left */
+	signal(SIGXFSZ, SIG_IGN);
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
+	catch_signal(SIGHUP);
 
 	if (cfg.opt.simplified) {
 		/* fail early and clearly where OpenCC is missing */
