@@ -18,7 +18,9 @@ trap 'rm -rf "$tmp"' EXIT
 MAX=2048
 
 # gen NAME SOURCE KIND GARBLE-ARGS...
-#   KIND: fix (expected = clean excerpt), keep (expected = input)
+#   KIND: fix (expected = clean excerpt), keep (expected = input),
+#   ref (expected = the generator's perfect repair, where the garbling
+#   destroyed something no repair can know, e.g. folded punctuation)
 gen() {
 	name=$1 src=$2 kind=$3
 	shift 3
@@ -40,8 +42,11 @@ gen() {
 		echo "make.sh: $name: garble's perfect repair differs from the clean text" >&2; exit 1
 	fi
 	cp "$tmp/out" "$S/in/$name.txt"
-	if [ "$kind" = fix ]; then cp "$tmp/clean" "$S/expected/$name.txt"
-	else cp "$tmp/out" "$S/expected/$name.txt"; fi
+	case $kind in
+	fix) cp "$tmp/clean" "$S/expected/$name.txt" ;;
+	ref) cp "$tmp/ref" "$S/expected/$name.txt" ;;
+	*) cp "$tmp/out" "$S/expected/$name.txt" ;;
+	esac
 	q=""
 	for a in "$@"; do
 		case $a in *[!A-Za-z0-9_.,=/-]*) q="$q '$a'" ;; *) q="$q $a" ;; esac
@@ -63,6 +68,11 @@ gen utf8-as-gbk-gb18030-news         zh-news-weather.txt   fix --channel utf8-as
 gen utf8-as-gbk-cp936-letter         zh-letter.txt         fix --channel utf8-as-gbk --decoder cp936 --repl '?' --consume 2 --seed 3
 gen utf8-as-gbk-pygbk-fffd-recipe    zh-recipe.txt         fix --channel utf8-as-gbk --decoder python-gbk --repl fffd --consume 1 --seed 4
 gen utf8-as-gbk-whatwg-trad-essay    zh-trad-essay.txt     fix --channel utf8-as-gbk --decoder whatwg --repl fffd --seed 5
+gen utf8-as-gbk-icu-chat             zh-chat.txt           fix --channel utf8-as-gbk --decoder icu --repl fffd --seed 6
+gen utf8-as-gbk-pygb18030-faq        zh-faq.txt            fix --channel utf8-as-gbk --decoder python-gb18030 --repl fffd --consume 1 --seed 7
+gen utf8-as-gbk-gbk-drop-tech        zh-tech-build.txt     fix --channel utf8-as-gbk --decoder gbk --repl drop --seed 8
+gen utf8-as-gbk-gb18030-fffd2-notice zh-trad-notice.txt    fix --channel utf8-as-gbk --decoder gb18030 --repl fffd --consume 2 --seed 9
+gen utf8-as-gbk-cp936-q1-readme      zh-readme.txt         fix --channel utf8-as-gbk --decoder cp936 --repl '?' --consume 1 --seed 10
 
 # 符号码: UTF-8 decoded as Latin-1 / CP1252
 gen utf8-as-latin1-faq               zh-faq.txt            fix --channel utf8-as-latin1 --seed 1
@@ -100,6 +110,8 @@ gen layers-gbk-cp1252-trad-forum     zh-trad-forum.txt     fix --layers utf8-as-
 gen partial-gbk-lines-log            zh-log.txt            fix --channel utf8-as-gbk --decoder cp936 --repl '?' --consume 2 --partial 0.3 --pmode lines --seed 1
 gen partial-gbk-span-news-bus        zh-news-bus.txt       fix --channel utf8-as-gbk --decoder gb18030 --partial 0.5 --pmode span --seed 2
 gen partial-latin1-lines-tech-build  zh-tech-build.txt     fix --channel gbk-as-latin1 --enc gbk --partial 0.3 --pmode lines --seed 3
+gen partial-gbk-lines-chat           zh-chat.txt           fix --channel utf8-as-gbk --decoder whatwg --repl fffd --partial 0.3 --pmode lines --seed 4
+gen partial-cp1252-lines-faq         zh-faq.txt            fix --channel utf8-as-cp1252 --holes c1 --partial 0.4 --pmode lines --seed 5
 
 # seed family: (pinyin) inserted into GBK bytes (traditional texts)
 gen pinyin-eat-trad-notice           zh-trad-notice.txt    fix --channel pinyin --policy eat --fold 0 --seed 1
@@ -108,14 +120,22 @@ gen pinyin-eat-taohuayuan            zh-classical-taohuayuan.txt fix --channel p
 gen pinyin-drop-trad-forum           zh-trad-forum.txt     fix --channel pinyin --policy drop --fold 0 --seed 4
 gen pinyin-drop-poems-song           zh-poems-song-trad.txt fix --channel pinyin --policy drop --fold 0 --seed 5
 gen pinyin-drop-lunyu                zh-classical-lunyu.txt fix --channel pinyin --policy drop --fold 0 --seed 6
+gen pinyin-eat-fold-trad-tech        zh-trad-tech.txt      ref --channel pinyin --policy eat --fold 1 --seed 7
+gen pinyin-eat-fold-trad-forum       zh-trad-forum.txt     ref --channel pinyin --policy eat --fold 1 --seed 8
+gen pinyin-drop-fold-trad-notice     zh-trad-notice.txt    ref --channel pinyin --policy drop --fold 1 --seed 9
+gen pinyin-drop-fold-trad-essay      zh-trad-essay.txt     ref --channel pinyin --policy drop --fold 1 --seed 10
 
 # unrecoverable: reported, never rewritten
 gen gbk-as-utf8-story                zh-story.txt          keep --channel gbk-as-utf8 --enc gbk --seed 1
 gen gbk-as-utf8-news-weather         zh-news-weather.txt   keep --channel gbk-as-utf8 --enc gbk --seed 2
 gen gbk-as-utf8-trad-notice          zh-trad-notice.txt    keep --channel gbk-as-utf8 --enc gbk --seed 3
+gen gbk-as-utf8-chat                 zh-chat.txt           keep --channel gbk-as-utf8 --enc gbk --urepl fffd --uconsume 1 --seed 4
+gen gbk-as-utf8-recipe               zh-recipe.txt         keep --channel gbk-as-utf8 --enc gbk --seed 5
 gen kunkao-letter                    zh-letter.txt         keep --channel kunkao --enc gbk --decoder gbk --repl '?' --seed 1
 gen kunkao-faq                       zh-faq.txt            keep --channel kunkao --enc gbk --decoder gbk --repl '?' --seed 2
 gen kunkao-recipe                    zh-recipe.txt         keep --channel kunkao --enc gbk --decoder cp936 --repl '?' --consume 2 --seed 3
+gen kunkao-story                     zh-story.txt          keep --channel kunkao --enc gbk --decoder gbk --repl '?' --seed 4
+gen kunkao-trad-essay                zh-trad-essay.txt     keep --channel kunkao --enc gbk --decoder cp936 --repl '?' --consume 2 --seed 5
 
 # negatives: must come back byte for byte
 for f in tests/text/neg-*.txt; do

@@ -1259,11 +1259,12 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 			i++;
 			continue;
 		}
-		size_t a = i, nfffd = 0, nkun = 0, nother = 0, last = i;
+		size_t a = i, nfffd = 0, nadj = 0, nkun = 0, nother = 0, last = i;
 		while (i < n) {
 			uint32_t c = cps[i];
 			if (c == 0xFFFD) {
 				nfffd++;
+				nadj += i > a && cps[i - 1] == 0xFFFD;
 				last = i;
 			} else if (c == 0x951F || c == 0x65A4 || c == 0x62F7) {   /* 锟 斤 拷 */
 				nkun++;
@@ -1288,7 +1289,10 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 		}
 		size_t e = last + 1;
 		bool kunkao = nkun >= 3;
-		bool kouzi = nfffd >= 3 && nfffd * 2 >= nfffd + nother;
+		/* GBK read as UTF-8 loses both bytes of most characters: its
+		 * U+FFFD come in pairs; a GBK decoder's own U+FFFD (lost bytes of
+		 * 古文码) stand alone between the characters it did decode */
+		bool kouzi = nfffd >= 3 && nfffd * 2 >= nfffd + nother && nadj * 3 >= nfffd;
 		if (kunkao || kouzi) {
 			mf_found f;
 			memset(&f, 0, sizeof f);
@@ -1300,11 +1304,25 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 			size_t cnt = kunkao ? nkun : nfffd;
 			f.confidence = f.detect = 1.0 - exp(-(double)cnt / 4.0);
 			f.exact = 0.0;
-			/* spans found by the repair passes take precedence */
+			/* A repair mostly inside the debris is a chance reading of it
+			 * (two Latin-1 letters read as GBK); the debris wins.  A
+			 * repair reaching well outside it explains its U+FFFD as lost
+			 * bytes and takes precedence. */
 			bool overlap = false;
-			for (size_t j = 0; j < out->n; j++)
-				if (out->v[j].start < f.end && f.start < out->v[j].end)
+			for (size_t j = 0; j < out->n; j++) {
+				mf_found *r = &out->v[j];
+				if (r->unrecoverable || !(r->start < f.end && f.start < r->end))
+					continue;
+				size_t in_a = r->start > f.start ? r->start : f.start;
+				size_t in_b = r->end < f.end ? r->end : f.end;
+				if ((in_b - in_a) * 2 >= r->end - r->start) {
+					free(r->rep);
+					*r = out->v[--out->n];
+					j--;
+				} else {
 					overlap = true;
+				}
+			}
 			if (!overlap)
 				found_push(out, &f);
 		}
