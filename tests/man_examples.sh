@@ -19,7 +19,7 @@ set -u
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 root=$(cd "$root" && pwd) || exit 2
 page=$root/man/mojifix.1
-garbled=$root/samples/in/utf8-as-gbk-gb18030-news.txt
+garbled=$root/samples/in/utf8-as-latin1-story.txt
 clean=$root/samples/in/neg-zh-fullwidth.txt
 for f in "$page" "$garbled" "$clean"; do
 	[ -r "$f" ] || { echo "man examples: missing $f" >&2; exit 2; }
