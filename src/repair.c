@@ -32,12 +32,14 @@ typedef struct {
 	mf_channel ch;            /* as reported (sbcs ones refined later) */
 	target_cs target;
 	bool sbcs;                /* wrong decoder was Latin-1/CP1252 */
+	bool island;              /* raw GBK bytes the UTF-8 reader kept as they were */
 } chan_def;
 
 static const chan_def CHANNELS[] = {
-	{ MF_CH_UTF8_AS_GBK, TGT_UTF8, false },
-	{ MF_CH_UTF8_AS_LATIN1, TGT_UTF8, true },
-	{ MF_CH_GBK_AS_LATIN1, TGT_GBK, true },
+	{ MF_CH_UTF8_AS_GBK, TGT_UTF8, false, false },
+	{ MF_CH_UTF8_AS_LATIN1, TGT_UTF8, true, false },
+	{ MF_CH_GBK_AS_LATIN1, TGT_GBK, true, false },
+	{ MF_CH_GBK_ISLAND, TGT_GBK, false, true },
 };
 #define NCHANNELS (sizeof CHANNELS / sizeof CHANNELS[0])
 
@@ -46,9 +48,22 @@ static const chan_def CHANNELS[] = {
 
 /* Re-encode one unit under the wrong decoder's table.  Returns the number of
  * byte slots written (0: not encodable), marks cp1252-only characters. */
-static int encode_unit(const chan_def *cd, uint32_t cp, uint16_t out[2], bool *c1252, bool dense)
+static int encode_unit(const chan_def *cd, uint32_t cp, uint16_t out[4], bool *c1252, bool dense)
 {
 	*c1252 = false;
+	if (cd->island) {
+		/* the bytes as they were in the file: invalid ones kept raw, the
+		 * rest (GBK pairs that happen to be valid UTF-8, too) as UTF-8 */
+		if (MF_IS_RAW(cp)) {
+			out[0] = (uint16_t)(cp - MF_RAW_BYTE);
+			return 1;
+		}
+		char u[4];
+		size_t k = mf_utf8_encode(cp, u);
+		for (size_t i = 0; i < k; i++)
+			out[i] = (unsigned char)u[i];
+		return (int)k;
+	}
 	if (cp == 0xFFFD) {
 		if (dense)
 			return 0;     /* 口字码 debris, not a lost byte: a barrier */
@@ -692,12 +707,28 @@ static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
 	return ncjk * 2 > na;
 }
 
+/* Invalid UTF-8 is as often a line in Latin-1 or CP1252 as in GBK: the GBK
+ * reading of the raw bytes must beat the single-byte reading of the same
+ * bytes (Café), not just the raw bytes. */
+static bool island_beats_sbcs(const uint16_t *b, size_t nb, const uint32_t *rep, size_t nrep, uint32_t prev,
+                              uint32_t next)
+{
+	uint32_t *alt = malloc((nb + 1) * sizeof *alt);
+	if (!alt)
+		return false;
+	for (size_t i = 0; i < nb; i++)
+		alt[i] = mf_cp1252_decode((unsigned char)(b[i] & 0xFF));
+	long ca = mf_lm_seq_cost(alt, nb, prev, next), cg = mf_lm_seq_cost(rep, nrep, prev, next);
+	free(alt);
+	return cg + (long)(PRIOR_NATS * MF_LM_COST_SCALE) < ca;
+}
+
 /* Find all candidate reversals of one channel in units cps[0..n). */
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
                           bool pua_decoder, int script, readmode *rm, candlist *out)
 {
 	mf_rc rc = MF_OK;
-	uint16_t *slots = malloc((2 * n + 1) * sizeof *slots);
+	uint16_t *slots = malloc((4 * n + 1) * sizeof *slots);
 	size_t *ustart = malloc((n + 1) * sizeof *ustart);
 	long *ends = malloc((2 * n + 2) * sizeof *ends);
 	bool *c1252 = malloc((n + 1) * sizeof *c1252);
@@ -727,7 +758,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 		size_t a = i, ns = 0;
 		bool any = false;
 		while (i < n) {
-			uint16_t tmp[2];
+			uint16_t tmp[4];
 			/* lines are repaired on their own: a span never crosses one */
 			int k = cps[i] == '\n' ? 0 : encode_unit(cd, cps[i], tmp, &c1252[i], dense[i]);
 			if (k == 0)
@@ -735,7 +766,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			ustart[i - a] = ns;
 			for (int j = 0; j < k; j++)
 				slots[ns++] = tmp[j];
-			if (non_ascii(cps[i]))
+			if (cd->island ? MF_IS_RAW(cps[i]) : non_ascii(cps[i]))
 				any = true;
 			i++;
 		}
@@ -803,6 +834,10 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 						c.ch = cd->target == TGT_UTF8 ? MF_CH_UTF8_AS_LATIN1 : MF_CH_GBK_AS_LATIN1;
 				}
 				bool same = c.nrep == e - s && memcmp(rep.v, cps + s, c.nrep * sizeof(uint32_t)) == 0;
+				if (!same && cd->island && !island_beats_sbcs(slots + ustart[s - a], ustart[e - a] - ustart[s - a],
+				                                              rep.v, c.nrep, s > 0 ? cps[s - 1] : prev0,
+				                                              e < n ? cps[e] : 0))
+					same = true;
 				if (!same && plausible_output(cd, rep.v, c.nrep)) {
 					c.rep = malloc(c.nrep * sizeof(uint32_t));
 					if (!c.rep) {

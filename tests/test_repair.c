@@ -130,6 +130,8 @@ static const char *const CLEAN[] = {
 	"Ã is a letter, © 2024 ACME™ — “quoted”.\n",
 	"子曰：學而時習之，不亦說乎？有朋自遠方來，不亦樂乎？\n",
 	"鑫淼焱垚犇骉羴，𠀀𪚥。\n",
+	/* invalid UTF-8 that is a Latin-1 line, not a GBK island: left alone */
+	"这是中文。\nLe caf\xE9 \xE9tait tr\xE8s bon, les \xE9l\xE8ves \xE9tudient.\n第三行。\n",
 };
 
 START_TEST(clean_unchanged)
@@ -214,6 +216,9 @@ static const variant VARIANTS[] = {
 	{ "utf8-as-cp1252", 0.9, "zh-" },
 	{ "gbk-as-latin1", 0.9, "zh-" },
 	{ "gbk-as-cp1252", 0.9, "zh-" },
+	/* raw GBK lines (or bytes of one) left in UTF-8 text */
+	{ "gbk-island enc=gbk frac=0.3", 0.9, "zh-" },
+	{ "gbk-island enc=gb18030 frac=0.1", 0.9, "zh-" },
 	/* the seed family (GARBLING.md §1) on our traditional and classical
 	 * texts: random per-document sets, both decoder behaviours, fullwidth
 	 * folding on and off; thresholds a little under the measured rates */
