@@ -156,7 +156,11 @@ static int class_cost(enum cls c, enum cls prev)
 	case C_PUNCT:
 		return prev == C_HAN ? N(4.5) : N(3.5);
 	case C_CJK_PUNCT:
-		return prev == C_HAN || prev == C_HAN_OOV ? N(3.0) : N(5.0);
+		/* what punct_nats does not price: fullwidth digits, letters and
+		 * signs (／－％), which run together but are rare after Han */
+		if (prev == C_CJK_PUNCT)
+			return N(3.0);
+		return prev == C_HAN || prev == C_HAN_OOV ? N(5.5) : N(5.0);
 	case C_CJK_RARE_PUNCT:
 		return N(9.0);
 	case C_LATIN:

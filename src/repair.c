@@ -213,9 +213,44 @@ typedef struct {
 	int script;
 	int pass;                  /* 1: find the best; 2: see where near rivals differ */
 	double mass;               /* every candidate's probability, summed (pass 1) */
+	const cpvec *before;       /* the run decoded so far (for bracket pairs) */
+	const uint16_t *rest;      /* the run's bytes after the window */
+	size_t nrest;
 	bool differ_len;           /* a near rival has another number of characters */
 	unsigned differ_mask;      /* positions where a near rival has another character */
 } fill_search;
+
+/* Brackets and quotes come in pairs within a line: a lost byte read as a
+ * closing one with no opening one before it in the run (or the reverse)
+ * is unlikely, whatever the two characters around it say. */
+static const uint32_t BRACKETS[][2] = {
+	{ 0x300C, 0x300D }, { 0x300E, 0x300F }, { 0xFF08, 0xFF09 }, { 0x300A, 0x300B },
+	{ 0x3010, 0x3011 }, { 0x201C, 0x201D }, { 0x2018, 0x2019 }, { 0x3014, 0x3015 },
+	{ 0x3008, 0x3009 }, { 0xFF3B, 0xFF3D }, { 0xFF5B, 0xFF5D },
+};
+
+static long unpaired_cost(const fill_search *fs, uint32_t c)
+{
+	for (size_t k = 0; k < sizeof BRACKETS / sizeof BRACKETS[0]; k++) {
+		if (c == BRACKETS[k][1]) {
+			for (size_t i = fs->before ? fs->before->n : 0; i > 0; i--)
+				if (fs->before->v[i - 1] == BRACKETS[k][0])
+					return 0;
+			return 24;
+		}
+		if (c == BRACKETS[k][0]) {
+			/* the closer's UTF-8 bytes, E2/E3/EF xx yy, further on */
+			char u[4];
+			size_t m = mf_utf8_encode(BRACKETS[k][1], u);
+			for (size_t i = 0; i + m <= fs->nrest; i++)
+				if ((fs->rest[i] & 0xFF) == (unsigned char)u[0] && (fs->rest[i + 1] & 0xFF) == (unsigned char)u[1] &&
+				    (m < 3 || (fs->rest[i + 2] & 0xFF) == (unsigned char)u[2]))
+					return 0;
+			return 24;
+		}
+	}
+	return 0;
+}
 
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 {
@@ -254,6 +289,8 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 			return;
 	}
 	c.cost = mf_cache_seq_cost(fs->cache, fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	for (int i = 0; i < c.ncp; i++)
+		c.cost += unpaired_cost(fs, c.cps[i]);
 	if (fs->pass == 2) {
 		if (c.cost >= fs->best.cost + FILL_MARGIN)
 			return;
@@ -333,6 +370,7 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	fill_search fs;
 	memset(&fs, 0, sizeof fs);
 	fs.prev = out->n ? out->v[out->n - 1] : d->prev;
+	fs.before = out;
 	fs.sbcs = d->sbcs;
 	fs.pua_decoder = d->pua_decoder;
 	fs.cache = d->rm->cache;
@@ -349,6 +387,8 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	while (e < d->n && fs.nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && is_cont(d->b[e]))
 		fs.suf[fs.nsuf++] = d->b[e++];
 	fs.after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
+	fs.rest = d->b + e;
+	fs.nrest = d->n - e;
 	/* the character after the window, for context */
 	fs.next = e >= d->n ? d->after_run : 0;
 	if (e < d->n && !(d->b[e] & HOLE)) {
