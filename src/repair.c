@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <iconv.h>
 
 #include "internal.h"
 
@@ -610,6 +611,32 @@ static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32
 	return i + 2;
 }
 
+/* A GB18030 four-byte sequence (what GB18030 writes for characters GBK
+ * lacks: emoji, ¥, rare Han), through iconv(3); 0 if b[0..4) is not one. */
+static uint32_t gb18030_four(const uint16_t *b)
+{
+	unsigned char in[4];
+	for (int k = 0; k < 4; k++) {
+		if (b[k] & (HOLE | MAYBE_HOLE))
+			return 0;
+		in[k] = (unsigned char)(b[k] & 0xFF);
+	}
+	if (in[1] < 0x30 || in[1] > 0x39 || in[2] < 0x81 || in[2] > 0xFE || in[3] < 0x30 || in[3] > 0x39)
+		return 0;
+	iconv_t cd = iconv_open("UTF-32LE", "GB18030");
+	if (cd == (iconv_t)-1)
+		return 0;
+	unsigned char o[8];
+	char *ip = (char *)in, *op = (char *)o;
+	size_t il = 4, ol = sizeof o;
+	size_t r = iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	if (r == (size_t)-1 || il != 0 || sizeof o - ol != 4)
+		return 0;
+	uint32_t cp = (uint32_t)o[0] | (uint32_t)o[1] << 8 | (uint32_t)o[2] << 16 | (uint32_t)o[3] << 24;
+	return cp >= 0x80 && cp <= 0x10FFFF && !(cp >= 0xE000 && cp < 0xF900) ? cp : 0;
+}
+
 /* GBK decode (for 拼音码): lead+trail pairs through the table, ASCII as is. */
 static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, long *ends)
 {
@@ -635,16 +662,25 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 			/* '?' then a trail byte: a literal '?', or a lead byte the
 			 * decoder could not map; the model tells which */
 			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure, &doubt);
-			if (c && sure && !d->rm->skeleton) {
+			if (c && !d->rm->skeleton) {
 				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
 				uint32_t lit[2] = { '?', d->b[i + 1] & 0xFF };
-				if (mf_lm_seq_cost(&c, 1, prev, nx) + FILL_MARGIN < mf_lm_seq_cost(lit, 2, prev, nx)) {
+				long cf = mf_lm_seq_cost(&c, 1, prev, nx), cl = mf_lm_seq_cost(lit, 2, prev, nx);
+				if (sure && cf + FILL_MARGIN < cl) {
 					i = put_hole_pair(d, out, ends, i, c, true, doubt);
 					continue;
 				}
+				/* kept as it is, but it may well have been a character:
+				 * the repair is that much less sure to be exact */
+				double p_lit = 1.0 / (1.0 + exp((double)(cl - cf) / MF_LM_COST_SCALE));
+				d->fill_cost += lround(-log(p_lit) * MF_LM_COST_SCALE);
 			}
 		}
-		if (b < 0x80) {
+		uint32_t four = 0;
+		if (b >= 0x81 && i + 3 < to && !(d->b[i + 1] & (HOLE | MAYBE_HOLE)) && (four = gb18030_four(d->b + i)) != 0) {
+			cv_push(out, four);
+			i += 4;
+		} else if (b < 0x80) {
 			cv_push(out, b);
 			i++;
 		} else if (b == 0x80) {

@@ -216,6 +216,7 @@ static const variant VARIANTS[] = {
 	{ "utf8-as-cp1252", 0.9, "zh-" },
 	{ "gbk-as-latin1", 0.9, "zh-" },
 	{ "gbk-as-cp1252", 0.9, "zh-" },
+	{ "gbk-as-latin1 enc=gb18030", 0.9, "zh-" },     /* four-byte GB18030: emoji, ¥ */
 	/* raw GBK lines (or bytes of one) left in UTF-8 text */
 	{ "gbk-island enc=gbk frac=0.3", 0.85, "zh-" },
 	{ "gbk-island enc=gb18030 frac=0.1", 0.9, "zh-" },
