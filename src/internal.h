@@ -131,6 +131,13 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
 uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
                             uint32_t prev, uint32_t next, bool *sure, unsigned char *byte);
 
+/* ---- the clean-text pre-scan (prefilter.c) ---- */
+/* False only when mf_analyse_block can find nothing on this line (units of
+ * one line, without its newline) whatever the rest of the block: no channel
+ * can produce a candidate, no unrecoverable span starts there.  slots is
+ * scratch of 2 * n + 1 entries. */
+bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots);
+
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);
 double mf_exactness(unsigned lost, long fill_cost);

@@ -258,11 +258,17 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
                       unsigned lead, int seqpos, long prior)
 {
+	/* The bytes after the window are continuation bytes: the character open
+	 * at the end of the fill must take exactly those, or consider() would
+	 * fail to parse it (leaving such fills out changes nothing, it is fast). */
 	if (pos == w) {
-		consider(fs, fill, w, prior);
+		if (need == fs->nsuf)
+			consider(fs, fill, w, prior);
 		return;
 	}
 	if (need > 0) {
+		if (need >= w - pos && need - (w - pos) != fs->nsuf)
+			return;
 		unsigned lo = 0x80, hi = 0xBF;
 		if (seqpos == 1)
 			second_range(lead, &lo, &hi);
@@ -275,10 +281,13 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 	/* at a character boundary: a lead byte, or (last byte of a two-byte
 	 * loss) an ASCII byte the wrong decoder swallowed with the lead */
 	for (unsigned b = 0xC2; b <= 0xF4; b++) {
+		int len = mf_utf8_seq_len((unsigned char)b);
+		if (len - 1 >= w - pos - 1 && len - 1 - (w - pos - 1) != fs->nsuf)
+			continue;
 		fill[pos] = b;
-		enum_fill(fs, fill, pos + 1, w, mf_utf8_seq_len((unsigned char)b) - 1, b, 1, prior);
+		enum_fill(fs, fill, pos + 1, w, len - 1, b, 1, prior);
 	}
-	if (pos == w - 1 && pos > 0 && !fs->sbcs) {
+	if (pos == w - 1 && pos > 0 && !fs->sbcs && fs->nsuf == 0) {
 		for (unsigned b = 0x20; b < 0x40; b++) {
 			fill[pos] = b;
 			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + 48);
