@@ -121,6 +121,25 @@ static void try_fill(window *wd, const unsigned *fill, int w)
 		wd->cjk = cjk;
 }
 
+/* Two fill bytes a, b pass the decoder test when a >= 0x81 and GBK does not
+ * map the pair.  Per first byte, the second bytes that pass: worked out once
+ * per first byte used (256 bits each). */
+static _Thread_local struct {
+	bool done;
+	uint64_t bits[4];
+} lost_mask[256];
+
+static const uint64_t *pair_lost_mask(unsigned a)
+{
+	if (!lost_mask[a].done) {
+		for (unsigned b = 0; b < 256; b++)
+			if (a >= 0x81 && !mf_gbk_pair_in_gbk((unsigned char)a, (unsigned char)b))
+				lost_mask[a].bits[b >> 6] |= (uint64_t)1 << (b & 63);
+		lost_mask[a].done = true;
+	}
+	return lost_mask[a].bits;
+}
+
 /* enum_fill's shapes, leaving out those that cannot parse: every byte after
  * the fill is a continuation byte, so the character open at the end of the
  * fill must take exactly the nsuf bytes after it. */
@@ -139,7 +158,10 @@ static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, un
 		unsigned lo = 0x80, hi = 0xBF;
 		if (seqpos == 1)
 			second_range(lead, &lo, &hi);
+		const uint64_t *ok = pos == 1 && w == 2 ? pair_lost_mask(fill[0]) : NULL;
 		for (unsigned b = lo; b <= hi; b++) {
+			if (ok && !(ok[b >> 6] >> (b & 63) & 1))
+				continue;      /* try_fill would refuse it */
 			fill[pos] = b;
 			enum_window(wd, fill, pos + 1, w, need - 1, lead, seqpos + 1);
 		}
@@ -162,7 +184,7 @@ static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, un
 	}
 }
 
-#define WCACHE_BITS 12
+#define WCACHE_BITS 14
 static _Thread_local struct {
 	uint64_t key;
 	int8_t cjk;
