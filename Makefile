@@ -55,6 +55,7 @@ mojifix: src/main.o libmojifix.a
 
 -include tables/tables.mk
 -include tests/tests.mk
+-include tests/bench.mk
 
 # ---- tests ----
 CHECK_SUITES = tests/test_repair $(TABLES_TESTS) $(TESTS_BIN)
@@ -93,3 +94,4 @@ uninstall:
 
 clean: tables-clean tests-clean
 	rm -f mojifix libmojifix.a src/*.o tests/test_repair
+	rm -rf build
