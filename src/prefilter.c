@@ -162,26 +162,34 @@ static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, un
 		for (unsigned b = lo; b <= hi; b++) {
 			if (ok && !(ok[b >> 6] >> (b & 63) & 1))
 				continue;      /* try_fill would refuse it */
+			if (pos == 0 && w == 2 && b < 0x81)
+				continue;      /* likewise */
 			fill[pos] = b;
 			enum_window(wd, fill, pos + 1, w, need - 1, lead, seqpos + 1);
 		}
 		return;
 	}
+	const uint64_t *ok = pos == 1 && w == 2 ? pair_lost_mask(fill[0]) : NULL;
+#define REFUSED(b) (ok && !(ok[(b) >> 6] >> ((b) & 63) & 1))
 	for (unsigned b = 0xC2; b <= 0xF4; b++) {
 		int len = mf_utf8_seq_len((unsigned char)b);
-		if (len - 1 - (w - pos - 1) != wd->nsuf)
+		if (len - 1 - (w - pos - 1) != wd->nsuf || REFUSED(b))
 			continue;
 		fill[pos] = b;
 		enum_window(wd, fill, pos + 1, w, len - 1, b, 1);
 	}
 	if (pos == w - 1 && pos > 0 && wd->nsuf == 0) {
 		for (unsigned b = 0x20; b < 0x40; b++) {
+			if (REFUSED(b))
+				continue;
 			fill[pos] = b;
 			enum_window(wd, fill, pos + 1, w, 0, 0, 0);
 		}
 		fill[pos] = '\n';
-		enum_window(wd, fill, pos + 1, w, 0, 0, 0);
+		if (!REFUSED('\n'))
+			enum_window(wd, fill, pos + 1, w, 0, 0, 0);
 	}
+#undef REFUSED
 }
 
 #define WCACHE_BITS 14
@@ -411,9 +419,19 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 			i++;           /* the barrier */
 		if (!any)
 			continue;
-		for (size_t s = 0; s < ns; s++)
-			if ((slots[s] & S_START) && gbk_decode_may(slots, ns, s))
+		for (size_t s = 0; s < ns; s++) {
+			if (!(slots[s] & S_START))
+				continue;
+			/* most starts fail at once: no lead byte, or a two-byte lead
+			 * whose next byte neither continues it nor is a '?' */
+			unsigned lb = slots[s] & 0xFF;
+			if (lb < 0xC2 || lb > 0xF4)
+				continue;
+			if (lb <= 0xDF && s + 1 < ns && !(slots[s + 1] & S_MAYBE) && !is_cont(slots[s + 1] & 0xFF))
+				continue;
+			if (gbk_decode_may(slots, ns, s))
 				return true;
+		}
 	}
 	return false;
 }
