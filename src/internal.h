@@ -63,7 +63,11 @@ long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
 long mf_lm_seq_cost_in(int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next);
 /* Which script's model reads cps better. */
 int mf_lm_script_of(const uint32_t *cps, size_t n);
-bool mf_is_han(uint32_t cp);
+static inline bool mf_is_han(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
 bool mf_lm_known(uint32_t cp);      /* in the model's vocabulary */
 int mf_lm_unigram(uint32_t cp);      /* best unigram cost of a Han char, or -1 */
 

@@ -8,12 +8,6 @@
 
 #define N(x) ((int)((x) * MF_LM_SCALE))   /* nats -> cost units */
 
-bool mf_is_han(uint32_t cp)
-{
-	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
-}
-
 static int vocab_id(uint32_t cp)
 {
 	size_t lo = 0, hi = MF_LM_NVOCAB;

@@ -297,7 +297,19 @@ static mf_rc decode_units(mf_stream *s, const char *p, size_t n)
 	const unsigned char *q = (const unsigned char *)p;
 	while (i < n) {
 		uint32_t cp;
-		size_t len = q[i] < 0x80 ? (cp = q[i], 1) : mf_utf8_decode(q + i, n - i, &cp);
+		size_t len;
+		unsigned char b = q[i];
+		if (b < 0x80) {
+			cp = b;
+			len = 1;
+		} else if (b >= 0xE1 && b <= 0xEF && b != 0xED && i + 2 < n && (q[i + 1] & 0xC0) == 0x80 &&
+		           (q[i + 2] & 0xC0) == 0x80) {
+			/* the common three-byte case (what mf_utf8_decode gives) */
+			cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(q[i + 1] & 0x3F) << 6 | (q[i + 2] & 0x3F);
+			len = 3;
+		} else {
+			len = mf_utf8_decode(q + i, n - i, &cp);
+		}
 		u->cp[k] = cp;
 		u->off[k] = (uint32_t)i;
 		k++;
