@@ -54,9 +54,8 @@ static void second_range(unsigned lead, unsigned *lo, unsigned *hi)
  * a fill of 1 or 2 bytes, continuation bytes after it (suf), then the byte
  * after the window.  Fills take the shapes enum_fill gives them and must pass
  * consider's test that the wrong decoder could have lost them (under either
- * decoder family).  Returns false when no fill passes (the decoder stops
- * there); else *cjk is the most CJK-like characters a passing fill gives and
- * *sure the characters every reading gives that are not CJK-like. */
+ * decoder family).  window_cjk gives -1 when no fill passes (the decoder
+ * stops there), else the most CJK-like characters a passing fill gives. */
 typedef struct {
 	unsigned q[12];
 	int npre, nsuf;

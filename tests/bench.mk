@@ -4,7 +4,8 @@
 #   make bench                      the issue's sizes (256 MB clean, 64 MB
 #                                   garbled per channel, 1 GB file and line)
 #   make bench BENCH_SCALE=0.05     the same at 5%
-#   BENCH_GSCALE, BENCH_REPS, BENCH_DIR: see tests/bench.sh
+#   BENCH_GSCALE, BENCH_BIGSCALE, BENCH_LINESCALE, BENCH_REPS, BENCH_DIR:
+#   see tests/bench.sh
 
 BENCH_SCALE ?= 1
 BENCH_REPS  ?= 3

@@ -9,7 +9,8 @@
 #   BENCH_SCALE   fraction of the issue's sizes (default 1: 256 MB clean text,
 #                 64 MB garbled per channel, a 1 GB file and a 1 GB line)
 #   BENCH_GSCALE  scale of the garbled inputs only (default BENCH_SCALE)
-#   BENCH_BIGSCALE  scale of the 1 GB file and line only (default BENCH_SCALE)
+#   BENCH_BIGSCALE  scale of the 1 GB file only (default BENCH_SCALE)
+#   BENCH_LINESCALE scale of the 1 GB line only (default BENCH_BIGSCALE)
 #   BENCH_REPS    runs per measurement, the median is shown (default 3)
 #   BENCH_DIR     where the corpus goes (default build/bench; make clean
 #                 removes build/)
@@ -26,6 +27,7 @@ MOJIFIX=${1:-./mojifix}
 SCALE=${BENCH_SCALE:-1}
 GSCALE=${BENCH_GSCALE:-$SCALE}
 BIGSCALE=${BENCH_BIGSCALE:-$SCALE}
+LINESCALE=${BENCH_LINESCALE:-$BIGSCALE}
 REPS=${BENCH_REPS:-3}
 DIR=${BENCH_DIR:-build/bench}
 GARBLE=tests/garble
@@ -63,7 +65,8 @@ mkdir -p "$DIR"
 CLEAN_BYTES=$(mb 256 "$SCALE")
 GARB_BYTES=$(mb 64 "$GSCALE")
 BIG_BYTES=$(mb 1024 "$BIGSCALE")
-stamp="$SCALE $GSCALE $BIGSCALE $(cat tests/text/*.txt | cksum) $(cksum < $GARBLE)"
+LINE_BYTES=$(mb 1024 "$LINESCALE")
+stamp="$SCALE $GSCALE $BIGSCALE $LINESCALE $(cat tests/text/*.txt | cksum) $(cksum < $GARBLE)"
 if [ "$(cat "$DIR/stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "bench: building the corpus in $DIR (scale $SCALE, garbled $GSCALE)" >&2
 	rm -rf "$DIR"/*
@@ -73,7 +76,8 @@ if [ "$(cat "$DIR/stamp" 2>/dev/null)" != "$stamp" ]; then
 	# a 1 GB file, and the same as one line
 	cp "$DIR/base.txt" "$DIR/big.txt"
 	grow "$DIR/big.txt" "$BIG_BYTES"
-	tr '\n' ' ' < "$DIR/big.txt" > "$DIR/bigline.txt"
+	tr '\n' ' ' < "$DIR/base.txt" > "$DIR/bigline.txt"
+	grow "$DIR/bigline.txt" "$LINE_BYTES"
 	# garbled: each channel over the Chinese texts (the channel applies to
 	# every line), one seed per copy of the base
 	cat tests/text/zh-*.txt > "$DIR/zh.txt"
@@ -124,7 +128,7 @@ row() {
 		printf "| %-40s | %8.2f | %7.2f | %8.2f | %6s | %7.1f |\n", l, b / 1048576, t, m, rat, rss / 1024 }'
 }
 
-echo "mojifix benchmark: scale $SCALE (garbled $GSCALE, 1 GB inputs $BIGSCALE), $REPS runs each, medians; $(nproc) CPUs, $(uname -m)"
+echo "mojifix benchmark: scale $SCALE (garbled $GSCALE, 1 GB file $BIGSCALE, 1 GB line $LINESCALE), $REPS runs each, medians; $(nproc) CPUs, $(uname -m)"
 echo "ratio: throughput over the reference named in the section (iconv -f UTF-8 -t UTF-8; cat for small files)"
 echo
 printf '| %-40s | %8s | %7s | %8s | %6s | %7s |\n' "command" "MB" "s" "MB/s" "ratio" "RSS MB"
