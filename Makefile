@@ -56,6 +56,7 @@ mojifix: src/main.o libmojifix.a
 -include tests/workflow.mk
 -include tables/tables.mk
 -include tests/tests.mk
+-include tests/bench.mk
 
 # ---- tests ----
 CHECK_SUITES = tests/test_repair $(TABLES_TESTS) $(TESTS_BIN)
@@ -98,3 +99,4 @@ uninstall:
 
 clean: tables-clean tests-clean
 	rm -f mojifix libmojifix.a src/*.o tests/test_repair
+	rm -rf build

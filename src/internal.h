@@ -64,7 +64,11 @@ long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
 long mf_lm_seq_cost_in(int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next);
 /* Which script's model reads cps better. */
 int mf_lm_script_of(const uint32_t *cps, size_t n);
-bool mf_is_han(uint32_t cp);
+static inline bool mf_is_han(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
 bool mf_lm_known(uint32_t cp);      /* in the model's vocabulary */
 int mf_lm_unigram(uint32_t cp);      /* best unigram cost of a Han char, or -1 */
 
@@ -147,6 +151,13 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
 uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, size_t ncands, bool han_only,
                             mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte,
                             long *doubt);
+
+/* ---- the clean-text pre-scan (prefilter.c) ---- */
+/* False only when mf_analyse_block can find nothing on this line (units of
+ * one line, without its newline) whatever the rest of the block: no channel
+ * can produce a candidate, no unrecoverable span starts there.  slots is
+ * scratch of 2 * n + 1 entries. */
+bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots);
 
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);

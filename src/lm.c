@@ -9,12 +9,6 @@
 #define N(x) ((int)((x) * MF_LM_SCALE))   /* nats -> cost units */
 _Static_assert(MF_LM_SCALE == 8, "internal.h's MF_LM_COST_SCALE");
 
-bool mf_is_han(uint32_t cp)
-{
-	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
-}
-
 static int vocab_id(uint32_t cp)
 {
 	size_t lo = 0, hi = MF_LM_NVOCAB;
@@ -251,7 +245,7 @@ static bool opening(uint32_t c)
 /* A Han character after a non-Han one: its unigram plus a small switch cost. */
 #define HAN_START_COST N(0.5)
 
-int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c)
+static int lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 {
 	enum cls cc = classify(c), pc = classify(prev);
 	int cid = -1, pid = -1;
@@ -291,6 +285,30 @@ int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 	const uint8_t *bo = sc == MF_SCRIPT_SIMP ? mf_lm_bo_simp : mf_lm_bo_trad;
 	int out = (bo[pid] < BACKOFF_CAP ? bo[pid] : BACKOFF_CAP) + uni[cid];
 	return v >= 0 && v < out ? v : out;
+}
+
+/* The repair search asks for the same pairs over and over (every candidate
+ * fill of a lost byte against the same neighbours, twice): a small cache of
+ * recent answers, per thread.  A fixed size, nothing at start-up. */
+#define LM_CACHE_BITS 14
+static _Thread_local struct {
+	uint64_t key;
+	int cost;
+} lm_cache[1u << LM_CACHE_BITS];
+
+int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c)
+{
+	/* code points (and raw bytes) fit in 22 bits */
+	if ((prev | c) >> 22)
+		return lm_cost(sc, prev, c);
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)sc << 44 | (uint64_t)prev << 22 | c;
+	uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15u) >> (64 - LM_CACHE_BITS));
+	if (lm_cache[h].key == key)
+		return lm_cache[h].cost;
+	int cost = lm_cost(sc, prev, c);
+	lm_cache[h].key = key;
+	lm_cache[h].cost = cost;
+	return cost;
 }
 
 long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)

@@ -333,11 +333,17 @@ static long fill_doubt(long best_cost, double mass)
 static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
                       unsigned lead, int seqpos, long prior)
 {
+	/* The bytes after the window are continuation bytes: the character open
+	 * at the end of the fill must take exactly those, or consider() would
+	 * fail to parse it (leaving such fills out changes nothing, it is fast). */
 	if (pos == w) {
-		consider(fs, fill, w, prior);
+		if (need == fs->nsuf)
+			consider(fs, fill, w, prior);
 		return;
 	}
 	if (need > 0) {
+		if (need >= w - pos && need - (w - pos) != fs->nsuf)
+			return;
 		unsigned lo = 0x80, hi = 0xBF;
 		if (seqpos == 1)
 			second_range(lead, &lo, &hi);
@@ -350,10 +356,13 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 	/* at a character boundary: a lead byte, or (last byte of a two-byte
 	 * loss) an ASCII byte the wrong decoder swallowed with the lead */
 	for (unsigned b = 0xC2; b <= 0xF4; b++) {
+		int len = mf_utf8_seq_len((unsigned char)b);
+		if (len - 1 >= w - pos - 1 && len - 1 - (w - pos - 1) != fs->nsuf)
+			continue;
 		fill[pos] = b;
-		enum_fill(fs, fill, pos + 1, w, mf_utf8_seq_len((unsigned char)b) - 1, b, 1, prior);
+		enum_fill(fs, fill, pos + 1, w, len - 1, b, 1, prior);
 	}
-	if (pos == w - 1 && pos > 0 && !fs->sbcs) {
+	if (pos == w - 1 && pos > 0 && !fs->sbcs && fs->nsuf == 0) {
 		for (unsigned b = 0x20; b < 0x40; b++) {
 			fill[pos] = b;
 			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + 48);
@@ -361,6 +370,71 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 		fill[pos] = '\n';
 		enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + 48);
 	}
+}
+
+static void run_search(fill_search *fs, int need, unsigned lead)
+{
+	unsigned fill[4];
+	/* each marker stands for one byte, or (some decoders) for two */
+	int wmax = fs->sbcs ? fs->nholes : (fs->nholes == 1 ? 2 : 3);   /* 64^3 fills at most */
+	fs->pass = 1;
+	for (int w = fs->nholes; w <= wmax; w++)
+		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 8 * (w - fs->nholes));
+	if (!fs->have_best)
+		return;
+	/* Second pass: every candidate nearly as good as the best.  Where they
+	 * all agree (the character, or the ASCII byte swallowed with it) the
+	 * model has decided; where one differs, a U+FFFD marks the loss. */
+	fs->pass = 2;
+	for (int w = fs->nholes; w <= wmax; w++)
+		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 8 * (w - fs->nholes));
+}
+
+/* The search depends only on the window and its context, and the same window
+ * comes back from every decode start before it: recent searches are
+ * remembered, per thread (a speed-up only; the answer is the same). */
+typedef struct {
+	uint32_t prev, next;
+	unsigned pre[4], suf[4], after;
+	int npre, nsuf, nholes, script;
+	bool sbcs, pua_decoder, used;
+} fill_key;
+
+#define FILL_CACHE 512
+static _Thread_local struct {
+	fill_key k;
+	fill_search fs;
+} fill_cache[FILL_CACHE];
+
+static bool search_fills(fill_search *fs, int need, unsigned lead)
+{
+	fill_key k;
+	memset(&k, 0, sizeof k);
+	k.prev = fs->prev;
+	k.next = fs->next;
+	memcpy(k.pre, fs->pre, sizeof k.pre);
+	memcpy(k.suf, fs->suf, sizeof k.suf);
+	k.after = fs->after;
+	k.npre = fs->npre;
+	k.nsuf = fs->nsuf;
+	k.nholes = fs->nholes;
+	k.script = fs->script;
+	k.sbcs = fs->sbcs;
+	k.pua_decoder = fs->pua_decoder;
+	k.used = true;
+	uint64_t h = 1469598103934665603u;
+	const unsigned char *kb = (const unsigned char *)&k;
+	for (size_t i = 0; i < sizeof k; i++)
+		h = (h ^ kb[i]) * 1099511628211u;
+	size_t slot = (size_t)(h % FILL_CACHE);
+	if (memcmp(&fill_cache[slot].k, &k, sizeof k) == 0) {
+		*fs = fill_cache[slot].fs;
+		return fs->have_best;
+	}
+	run_search(fs, need, lead);
+	memcpy(&fill_cache[slot].k, &k, sizeof k);
+	fill_cache[slot].fs = *fs;
+	return fs->have_best;
 }
 
 /* Resolve a hole: pre = bytes of the incomplete character before it, the
@@ -416,20 +490,8 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		lead = fs.pre[0];
 		need = mf_utf8_seq_len((unsigned char)lead) - fs.npre;
 	}
-	unsigned fill[4];
-	/* each marker stands for one byte, or (some decoders) for two */
-	int wmax = fs.sbcs ? fs.nholes : (fs.nholes == 1 ? 2 : 3);   /* 64^3 fills at most */
-	fs.pass = 1;
-	for (int w = fs.nholes; w <= wmax; w++)
-		enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 8 * (w - fs.nholes));
-	if (!fs.have_best)
+	if (!search_fills(&fs, need, lead))
 		return 0;
-	/* Second pass: every candidate nearly as good as the best.  Where they
-	 * all agree (the character, or the ASCII byte swallowed with it) the
-	 * model has decided; where one differs, a U+FFFD marks the loss. */
-	fs.pass = 2;
-	for (int w = fs.nholes; w <= wmax; w++)
-		enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 8 * (w - fs.nholes));
 	if (fs.differ_len) {
 		cv_push(out, 0xFFFD);
 		d->lost++;

@@ -494,6 +494,8 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 	for (int phase = 0; phase < 2; phase++) {
 		if (phase == 1)
 			count_consistency(sd, u);
+		if (phase == 1 && !seed_mode(sd))
+			break;             /* it stays so for the whole phase: nothing to read */
 		size_t i = 0;
 		while (i < n) {
 			size_t a = i;

@@ -31,6 +31,9 @@ struct mf_stream {
 	mf_buf pending;
 	mf_buf outb;
 	mf_units units;
+	mf_units sub;                  /* the lines the pre-scan could not clear */
+	uint16_t *slots;               /* pre-scan scratch */
+	size_t slots_cap;
 	mf_found_list found;
 	mf_docstate *doc;
 	uint32_t prev;                 /* last code point emitted (context) */
@@ -120,6 +123,9 @@ void mf_stream_free(mf_stream *s)
 	mf_buf_free(&s->outb);
 	free(s->units.cp);
 	free(s->units.off);
+	free(s->slots);
+	free(s->sub.cp);
+	free(s->sub.off);
 	mf_found_list_free(&s->found);
 	mf_docstate_free(s->doc);
 	if (s->cd != (iconv_t)-1)
@@ -291,7 +297,19 @@ static mf_rc decode_units(mf_stream *s, const char *p, size_t n)
 	const unsigned char *q = (const unsigned char *)p;
 	while (i < n) {
 		uint32_t cp;
-		size_t len = q[i] < 0x80 ? (cp = q[i], 1) : mf_utf8_decode(q + i, n - i, &cp);
+		size_t len;
+		unsigned char b = q[i];
+		if (b < 0x80) {
+			cp = b;
+			len = 1;
+		} else if (b >= 0xE1 && b <= 0xEF && b != 0xED && i + 2 < n && (q[i + 1] & 0xC0) == 0x80 &&
+		           (q[i + 2] & 0xC0) == 0x80) {
+			/* the common three-byte case (what mf_utf8_decode gives) */
+			cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(q[i + 1] & 0x3F) << 6 | (q[i + 2] & 0x3F);
+			len = 3;
+		} else {
+			len = mf_utf8_decode(q + i, n - i, &cp);
+		}
 		u->cp[k] = cp;
 		u->off[k] = (uint32_t)i;
 		k++;
@@ -327,12 +345,100 @@ static void record_span(mf_stream *s, const mf_found *f, uint64_t in_off, uint64
 	sp->applied = applied;
 }
 
+/* The last character of output p[0..n) (n > 0), the next block's context;
+ * 0 for an invalid byte. */
+static uint32_t last_cp(const char *p, size_t n)
+{
+	uint32_t cp = 0;
+	size_t j = n;
+	while (j > 0 && ((unsigned char)p[j - 1] & 0xC0) == 0x80 && n - j < 3)
+		j--;
+	if (j > 0)
+		j--;
+	mf_utf8_decode((const unsigned char *)p + j, n - j, &cp);
+	return MF_IS_RAW(cp) ? 0 : cp;
+}
+
 static uint64_t count_lines(const char *p, size_t n)
 {
 	uint64_t c = 0;
 	for (const char *q = p; (q = memchr(q, '\n', n - (size_t)(q - p))) != NULL; q++)
 		c++;
 	return c;
+}
+
+/* The repair passes on this block.  A pre-scan proves, line by line, that
+ * they can find nothing on most lines of clean text; only the other lines
+ * are analysed, as one block of their own.  That gives the same spans: a
+ * span never crosses a line, lines the pre-scan clears contribute no
+ * candidate whatever the script or context, and each analysed line keeps its
+ * context (a newline before it, its own newline after it).  The one effect
+ * mf_analyse_block has beyond its spans, the document's PUA evidence, is
+ * taken from the whole block here. */
+static mf_rc analyse(mf_stream *s)
+{
+	const mf_units *u = &s->units;
+	if (s->slots_cap < 2 * u->n + 1) {
+		uint16_t *a = realloc(s->slots, (2 * u->n + 1) * sizeof *a);
+		if (!a)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		s->slots = a;
+		s->slots_cap = 2 * u->n + 1;
+	}
+	mf_units *sub = &s->sub;
+	sub->n = 0;
+	size_t nlines = 0, ncand = 0;
+	size_t a = 0;
+	for (size_t i = 0; i <= u->n; i++) {
+		if (i < u->n && u->cp[i] != '\n')
+			continue;
+		nlines++;
+		size_t e = i < u->n ? i + 1 : i;       /* with its newline */
+		if (e > a && mf_prefilter_line(u->cp + a, i - a, s->slots)) {
+			ncand++;
+			if (sub->cap < sub->n + (e - a) + 1) {
+				size_t cap = 2 * (sub->n + (e - a)) + 1;
+				uint32_t *c = realloc(sub->cp, cap * sizeof *c);
+				if (!c)
+					return fail(s, MF_ERR_NOMEM, NULL);
+				sub->cp = c;
+				uint32_t *o = realloc(sub->off, cap * sizeof *o);
+				if (!o)
+					return fail(s, MF_ERR_NOMEM, NULL);
+				sub->off = o;       /* here: the unit's index in the block */
+				sub->cap = cap;
+			}
+			for (size_t j = a; j < e; j++) {
+				sub->cp[sub->n] = u->cp[j];
+				sub->off[sub->n] = (uint32_t)j;
+				sub->n++;
+			}
+		}
+		a = i + 1;
+	}
+	if (ncand == 0 || ncand == nlines) {
+		/* all or nothing: the block as it is (or no call at all) */
+		if (ncand == 0) {
+			for (size_t i = 0; i < u->n && !s->doc->pua_decoder; i++)
+				if (u->cp[i] >= 0xE000 && u->cp[i] <= 0xE765)
+					s->doc->pua_decoder = true;
+			return MF_OK;
+		}
+		return mf_analyse_block(u, s->prev, s->doc, &s->found);
+	}
+	for (size_t i = 0; i < u->n && !s->doc->pua_decoder; i++)
+		if (u->cp[i] >= 0xE000 && u->cp[i] <= 0xE765)
+			s->doc->pua_decoder = true;
+	uint32_t prev = sub->off[0] == 0 ? s->prev : '\n';
+	size_t first = s->found.n;
+	mf_rc rc = mf_analyse_block(sub, prev, s->doc, &s->found);
+	for (size_t k = first; k < s->found.n; k++) {
+		mf_found *f = &s->found.v[k];
+		size_t st = f->start, en = f->end;
+		f->start = sub->off[st];
+		f->end = en > st ? sub->off[en - 1] + 1 : f->start;
+	}
+	return rc;
 }
 
 static mf_rc text_block(mf_stream *s, const char *p, size_t n)
@@ -352,12 +458,20 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 	if (rc != MF_OK)
 		return rc;
 	mf_found_list_clear(&s->found);
-	rc = mf_analyse_block(&s->units, s->prev, s->doc, &s->found);
+	rc = analyse(s);
 	if (rc == MF_OK)
 		rc = mf_seed_analyse(&s->units, s->prev, s->doc, &s->found);
 	mf_found_list_sort(&s->found);
 	if (rc != MF_OK)
 		return fail(s, rc, NULL);
+	if (s->found.n == 0) {
+		/* nothing to change: the block goes out as it came in */
+		s->line += count_lines(p, n);
+		if (n)
+			s->prev = last_cp(p, n);
+		s->in_pos += n;
+		return emit_text(s, p, n);
+	}
 	mf_buf *o = &s->outb;
 	o->n = 0;
 	size_t at = 0;                 /* next unit to copy */
@@ -398,16 +512,8 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 		return fail(s, MF_ERR_NOMEM, NULL);
 	if (o->n != n || memcmp(o->p, p, n) != 0)
 		s->rep.changed = 1;
-	if (o->n) {
-		uint32_t cp = 0;
-		size_t j = o->n;
-		while (j > 0 && ((unsigned char)o->p[j - 1] & 0xC0) == 0x80 && o->n - j < 3)
-			j--;
-		if (j > 0)
-			j--;
-		mf_utf8_decode((const unsigned char *)o->p + j, o->n - j, &cp);
-		s->prev = MF_IS_RAW(cp) ? 0 : cp;
-	}
+	if (o->n)
+		s->prev = last_cp(o->p, o->n);
 	s->line = line;
 	s->in_pos += n;
 	return emit_text(s, o->p, o->n);

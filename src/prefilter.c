@@ -1,0 +1,436 @@
+/* The clean-text pre-scan: a cheap and sound proof that the repair passes
+ * (repair.c) cannot find anything on a line, so that clean text never reaches
+ * the expensive search.  "Sound" means: when mf_prefilter_line says false,
+ * mf_analyse_block finds no candidate of any channel on that line and no
+ * unrecoverable span there, whatever the language model, the script, the
+ * context or the rest of the block.  It is not a threshold: lines it cannot
+ * prove clean go to the full analysis.
+ *
+ * What the proof rests on (repair.c):
+ *  - find_channel works on runs of units the wrong decoder's table encodes,
+ *    never across a newline; a candidate starts at a non-ASCII unit and is
+ *    what decoding the re-encoded bytes from there yields, up to a character
+ *    end; the decoder stops at the first place it cannot go on.
+ *  - plausible_output: a candidate needs a non-ASCII character in its output;
+ *    with a GBK-family or UTF-8-from-GBK target, more CJK-like characters
+ *    than other non-ASCII ones.
+ *  - lost bytes (holes) are only ever solved at a U+FFFD, at a '?' where the
+ *    UTF-8 decoder needs a byte, or (virtual holes) after two complete
+ *    multibyte characters of the same decode.
+ *  - find_unrecoverable only starts at U+FFFD or U+951F.
+ * SPDX-License-Identifier: MIT */
+#include "internal.h"
+
+#define S_MAYBE 0x200u     /* the slot is a literal '?' (repair.c: MAYBE_HOLE) */
+#define S_START 0x400u     /* the slot starts a non-ASCII unit: a decode start */
+#define S_UNIT 0x800u      /* the slot starts a unit: a candidate may end before it */
+#define S_BYTES 0x2FFu     /* what repair.c compares */
+
+/* repair.c: cjk_like() */
+static bool cjk_like(uint32_t cp)
+{
+	return mf_is_han(cp) || (cp >= 0x3000 && cp < 0x3400) || (cp >= 0xFF00 && cp < 0xFFF0) ||
+	       (cp >= 0xAC00 && cp < 0xD7A4) || (cp >= 0x2000 && cp < 0x2070);
+}
+
+static bool is_cont(unsigned v) { return v >= 0x80 && v <= 0xBF; }
+
+static void second_range(unsigned lead, unsigned *lo, unsigned *hi)
+{
+	*lo = 0x80;
+	*hi = 0xBF;
+	if (lead == 0xE0)
+		*lo = 0xA0;
+	else if (lead == 0xED)
+		*hi = 0x9F;
+	else if (lead == 0xF0)
+		*lo = 0x90;
+	else if (lead == 0xF4)
+		*hi = 0x8F;
+}
+
+/* A lost-byte window of the UTF-8 decoder (repair.c: solve_hole, enum_fill,
+ * consider): the bytes before it (pre, starting with a lead byte, or none),
+ * a fill of 1 or 2 bytes, continuation bytes after it (suf), then the byte
+ * after the window.  Fills take the shapes enum_fill gives them and must pass
+ * consider's test that the wrong decoder could have lost them (under either
+ * decoder family).  window_cjk gives -1 when no fill passes (the decoder
+ * stops there), else the most CJK-like characters a passing fill gives. */
+typedef struct {
+	unsigned q[12];
+	int npre, nsuf;
+	unsigned after;
+	bool any;
+	int cjk;
+	int cap;               /* the most CJK-like characters a window can hold */
+} window;
+
+static void try_fill(window *wd, const unsigned *fill, int w)
+{
+	/* the decoder test, as in consider() with one marker (or none) */
+	bool ok_plain, ok_pua;
+	if (w == 1) {
+		if (fill[0] < 0x80)
+			return;
+		unsigned nb = wd->nsuf > 0 ? wd->q[wd->npre + 1] : wd->after;
+		ok_plain = !(nb <= 0xFF && mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)nb));
+		ok_pua = !(nb <= 0xFF && mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)nb) != 0);
+	} else {
+		if (fill[0] < 0x81 || mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)fill[1]))
+			return;
+		ok_plain = true;
+		ok_pua = mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)fill[1]) == 0;
+	}
+	if (!ok_plain && !ok_pua)
+		return;
+	unsigned q[12];
+	int n = 0;
+	for (int i = 0; i < wd->npre; i++)
+		q[n++] = wd->q[i];
+	for (int i = 0; i < w; i++)
+		q[n++] = fill[i];
+	for (int i = 0; i < wd->nsuf; i++)
+		q[n++] = wd->q[wd->npre + w + i];
+	/* parse as complete UTF-8 characters */
+	int i = 0, cjk = 0;
+	while (i < n) {
+		unsigned b = q[i];
+		int len = mf_utf8_seq_len((unsigned char)b);
+		if (b > 0xFF || len == 0 || i + len > n)
+			return;
+		if (len == 1) {
+			i++;
+			continue;
+		}
+		unsigned lo, hi;
+		second_range(b, &lo, &hi);
+		if (q[i + 1] < lo || q[i + 1] > hi)
+			return;
+		uint32_t v = b & (0x7Fu >> len);
+		for (int j = 1; j < len; j++) {
+			if (!is_cont(q[i + j]))
+				return;
+			v = (v << 6) | (q[i + j] & 0x3F);
+		}
+		cjk += cjk_like(v);
+		i += len;
+	}
+	wd->any = true;
+	if (cjk > wd->cjk)
+		wd->cjk = cjk;
+}
+
+/* Two fill bytes a, b pass the decoder test when a >= 0x81 and GBK does not
+ * map the pair.  Per first byte, the second bytes that pass: worked out once
+ * per first byte used (256 bits each). */
+static _Thread_local struct {
+	bool done;
+	uint64_t bits[4];
+} lost_mask[256];
+
+static const uint64_t *pair_lost_mask(unsigned a)
+{
+	if (!lost_mask[a].done) {
+		for (unsigned b = 0; b < 256; b++)
+			if (a >= 0x81 && !mf_gbk_pair_in_gbk((unsigned char)a, (unsigned char)b))
+				lost_mask[a].bits[b >> 6] |= (uint64_t)1 << (b & 63);
+		lost_mask[a].done = true;
+	}
+	return lost_mask[a].bits;
+}
+
+/* enum_fill's shapes, leaving out those that cannot parse: every byte after
+ * the fill is a continuation byte, so the character open at the end of the
+ * fill must take exactly the nsuf bytes after it. */
+static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, unsigned lead, int seqpos)
+{
+	if (wd->cjk >= wd->cap)
+		return;                /* nothing can give more */
+	if (pos == w) {
+		if (need == wd->nsuf)
+			try_fill(wd, fill, w);
+		return;
+	}
+	if (need > 0) {
+		if (need - (w - pos) > wd->nsuf || (need >= w - pos && need - (w - pos) != wd->nsuf))
+			return;
+		unsigned lo = 0x80, hi = 0xBF;
+		if (seqpos == 1)
+			second_range(lead, &lo, &hi);
+		const uint64_t *ok = pos == 1 && w == 2 ? pair_lost_mask(fill[0]) : NULL;
+		for (unsigned b = lo; b <= hi; b++) {
+			if (ok && !(ok[b >> 6] >> (b & 63) & 1))
+				continue;      /* try_fill would refuse it */
+			if (pos == 0 && w == 2 && b < 0x81)
+				continue;      /* likewise */
+			fill[pos] = b;
+			enum_window(wd, fill, pos + 1, w, need - 1, lead, seqpos + 1);
+		}
+		return;
+	}
+	const uint64_t *ok = pos == 1 && w == 2 ? pair_lost_mask(fill[0]) : NULL;
+#define REFUSED(b) (ok && !(ok[(b) >> 6] >> ((b) & 63) & 1))
+	for (unsigned b = 0xC2; b <= 0xF4; b++) {
+		int len = mf_utf8_seq_len((unsigned char)b);
+		if (len - 1 - (w - pos - 1) != wd->nsuf || REFUSED(b))
+			continue;
+		fill[pos] = b;
+		enum_window(wd, fill, pos + 1, w, len - 1, b, 1);
+	}
+	if (pos == w - 1 && pos > 0 && wd->nsuf == 0) {
+		for (unsigned b = 0x20; b < 0x40; b++) {
+			if (REFUSED(b))
+				continue;
+			fill[pos] = b;
+			enum_window(wd, fill, pos + 1, w, 0, 0, 0);
+		}
+		fill[pos] = '\n';
+		if (!REFUSED('\n'))
+			enum_window(wd, fill, pos + 1, w, 0, 0, 0);
+	}
+#undef REFUSED
+}
+
+#define WCACHE_BITS 14
+static _Thread_local struct {
+	uint64_t key;
+	int8_t cjk;
+} wcache[1u << WCACHE_BITS];
+
+static int window_cjk(window *wd, const unsigned *suf);
+
+/* The window over b[i..j) (pre), fill, then continuation bytes from e0;
+ * sets *e past it.  False: no fill passes. */
+static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0, size_t *e,
+                        long *k, long *cu)
+{
+	window wd;
+	wd.npre = (int)(j - i);
+	wd.nsuf = 0;
+	wd.any = false;
+	wd.cjk = 0;
+	wd.cap = j > i ? 2 : 1;
+	if (wd.npre > 4)
+		return true;           /* cannot happen; stay generous */
+	for (size_t q = i; q < j; q++)
+		wd.q[q - i] = b[q] & 0xFF;
+	unsigned suf[3];
+	size_t x = e0;
+	while (x < n && wd.nsuf < 3 && !(b[x] & S_MAYBE) && is_cont(b[x] & 0xFF))
+		suf[wd.nsuf++] = b[x++] & 0xFF;
+	wd.after = x < n ? (b[x] & 0xFF) : 0x100;
+	*e = x;
+	/* the answer depends on these bytes only: remember recent ones */
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)wd.after << 52 | (uint64_t)wd.npre << 50 |
+	               (uint64_t)wd.nsuf << 48;
+	for (int q = 0; q < wd.npre; q++)
+		key |= (uint64_t)wd.q[q] << (24 + 8 * q);
+	for (int q = 0; q < wd.nsuf; q++)
+		key |= (uint64_t)suf[q] << (8 * q);
+	uint64_t h = (key * 0x9E3779B97F4A7C15u) >> (64 - WCACHE_BITS);
+	if (wcache[h].key != key) {
+		wcache[h].key = key;
+		wcache[h].cjk = (int8_t)window_cjk(&wd, suf);
+	}
+	if (wcache[h].cjk < 0)
+		return false;
+	if (wd.npre && wd.q[0] <= 0xE1)
+		(*k)++;                /* the character of the known lead: below U+2000 */
+	*cu += wcache[h].cjk;
+	return true;
+}
+
+/* The most CJK-like characters a passing fill gives, -1 if none passes. */
+static int window_cjk(window *wd, const unsigned *suf)
+{
+	window wdv = *wd;
+	int need = 0;
+	unsigned lead = 0;
+	if (wdv.npre) {
+		lead = wdv.q[0];
+		need = mf_utf8_seq_len((unsigned char)lead) - wdv.npre;
+	}
+	unsigned fill[4];
+	for (int w = 1; w <= 2; w++) {
+		/* suffix after the fill */
+		for (int q = 0; q < wdv.nsuf; q++)
+			wdv.q[wdv.npre + w + q] = suf[q];
+		/* the decoder test reads the byte after the fill at q[npre + 1]
+		 * only for w == 1 */
+		enum_window(&wdv, fill, 0, w, need, lead, wdv.npre);
+	}
+	return wdv.any ? wdv.cjk : -1;
+}
+
+#define MAX_STEPS 256
+
+/* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
+ * boundary (where find_channel cuts candidates) hold more CJK-like characters
+ * (counted generously) than other non-ASCII ones? */
+static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
+{
+	unsigned nmb = 0, nvirt = 0;
+	long k = 0, cu = 0;           /* sure non-CJK non-ASCII; possibly CJK */
+	int steps = 0;
+	while (i < n) {
+		if (++steps > MAX_STEPS)
+			return true;
+		unsigned v = b[i] & S_BYTES;
+		unsigned byte = v & 0xFF;
+		bool virt_ok = nmb >= 2 && nvirt < 64;
+		int len = mf_utf8_seq_len((unsigned char)byte);
+		if (len == 1) {
+			i++;               /* ASCII: a candidate may end after it */
+			if (cu > k && (i >= n || (b[i] & S_UNIT)))
+				return true;
+			continue;
+		}
+		if (len == 0) {
+			if (!virt_ok || !is_cont(byte))
+				return false;
+			/* a virtual hole before stray continuation bytes */
+			size_t e;
+			if (!hole_window(b, n, i, i, i, &e, &k, &cu))
+				return false;
+			nvirt++;
+			i = e;
+			if (cu > k && (i >= n || (b[i] & S_UNIT)))
+				return true;
+			continue;
+		}
+		size_t j = i + 1;
+		unsigned lo, hi;
+		second_range(byte, &lo, &hi);
+		bool ok = true, hole = false;
+		for (int q = 1; q < len; q++, j++) {
+			if (j >= n) {
+				ok = false;
+				break;
+			}
+			unsigned c = b[j] & S_BYTES;
+			bool in = q == 1 ? (c & 0xFF) >= lo && (c & 0xFF) <= hi : is_cont(c & 0xFF);
+			if ((c & S_MAYBE) && !in) {
+				hole = true;
+				break;
+			}
+			if (q == 1 ? (c < lo || c > hi) : !is_cont(c)) {
+				ok = false;
+				break;
+			}
+		}
+		if (hole || !ok) {
+			if (!hole && !virt_ok)
+				return false;
+			size_t e;
+			if (!hole_window(b, n, i, j, hole ? j + 1 : j, &e, &k, &cu))
+				return false;
+			if (!hole)
+				nvirt++;
+			i = e;
+			if (cu > k && (i >= n || (b[i] & S_UNIT)))
+				return true;
+			continue;
+		}
+		nmb++;
+		unsigned char tmp[4];
+		for (int q = 0; q < len; q++)
+			tmp[q] = (unsigned char)(b[i + q] & 0xFF);
+		uint32_t cp;
+		mf_utf8_decode(tmp, (size_t)len, &cp);
+		if (cjk_like(cp))
+			cu++;
+		else
+			k++;
+		i += (size_t)len;
+		if (cu > k && (i >= n || (b[i] & S_UNIT)))
+			return true;
+	}
+	return false;
+}
+
+/* A Latin-1/CP1252 byte for cp, or -1 (repair.c: encode_unit, sbcs). */
+static int sbcs_byte(uint32_t cp)
+{
+	if (cp <= 0xFF)
+		return (int)cp;
+	if (cp < 0x152 || cp > 0x2122)
+		return -1;
+	bool c1252;
+	return mf_sbcs_encode(cp, &c1252);
+}
+
+bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
+{
+	size_t i;
+	bool nonascii = false;
+	for (i = 0; i < n; i++) {
+		uint32_t c = cps[i];
+		if (c < 0x80)
+			continue;
+		if (c == 0xFFFD || c == 0x951F || MF_IS_RAW(c))
+			return true;
+		nonascii = true;
+	}
+	if (!nonascii)
+		return false;
+
+	/* utf8-as-latin1/cp1252 and gbk-as-latin1/cp1252: a decode's first step
+	 * needs a non-ASCII unit the table encodes followed, in the same run, by
+	 * a '?' or by a byte that continues it (UTF-8 continuation, GBK trail). */
+	int prev = -1;                 /* byte of the previous unit, -1: a barrier */
+	for (i = 0; i < n; i++) {
+		int byte = sbcs_byte(cps[i]);
+		if (prev >= 0x80 && byte >= 0) {
+			if (byte == '?')
+				return true;
+			if (prev >= 0xC2 && prev <= 0xF4 && is_cont((unsigned)byte))
+				return true;
+			if (prev >= 0x81 && mf_gbk_pair_in_gbk((unsigned char)prev, (unsigned char)byte))
+				return true;
+		}
+		if (byte == 0x80)
+			return true;
+		prev = byte;
+	}
+
+	/* utf8-as-gbk: re-encode each run, try every decode start */
+	i = 0;
+	while (i < n) {
+		size_t ns = 0;
+		bool any = false;
+		while (i < n) {
+			uint32_t c = cps[i];
+			if (c == '?') {
+				slots[ns++] = '?' | S_MAYBE | S_UNIT;
+			} else {
+				unsigned char g[2];
+				int k = mf_gbk_encode(c, g);
+				if (k == 0)
+					break;
+				slots[ns++] = g[0] | S_UNIT | (c >= 0x80 ? S_START : 0);
+				if (k == 2)
+					slots[ns++] = g[1];
+				any |= c >= 0x80;
+			}
+			i++;
+		}
+		if (i < n)
+			i++;           /* the barrier */
+		if (!any)
+			continue;
+		for (size_t s = 0; s < ns; s++) {
+			if (!(slots[s] & S_START))
+				continue;
+			/* most starts fail at once: no lead byte, or a two-byte lead
+			 * whose next byte neither continues it nor is a '?' */
+			unsigned lb = slots[s] & 0xFF;
+			if (lb < 0xC2 || lb > 0xF4)
+				continue;
+			if (lb <= 0xDF && s + 1 < ns && !(slots[s + 1] & S_MAYBE) && !is_cont(slots[s + 1] & 0xFF))
+				continue;
+			if (gbk_decode_may(slots, ns, s))
+				return true;
+		}
+	}
+	return false;
+}
