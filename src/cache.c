@@ -9,6 +9,7 @@
  * cache model).  Bounded: fixed tables, full tables stop counting.
  * SPDX-License-Identifier: MIT */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,11 +28,24 @@ struct mf_cache {
 	uint32_t bcnt[BI_SLOTS];
 	unsigned nuni, nbi;
 	unsigned long han;          /* Han characters counted */
+	unsigned long generation;   /* changes with every change of the counts */
 };
+
+/* Generations are unique over the process, so a memo of answers made with
+ * one state of one cache never serves another. */
+static atomic_ulong next_generation = 1;
+
+unsigned long mf_cache_generation(const mf_cache *c)
+{
+	return c ? c->generation : 0;
+}
 
 mf_cache *mf_cache_new(void)
 {
-	return calloc(1, sizeof(mf_cache));
+	mf_cache *c = calloc(1, sizeof(mf_cache));
+	if (c)
+		c->generation = atomic_fetch_add(&next_generation, 1);
+	return c;
 }
 
 void mf_cache_free(mf_cache *c)
@@ -86,6 +100,7 @@ static uint64_t pair_key(uint32_t p, uint32_t c)
  * what lost bytes are filled with.  weight -1 takes a text back out. */
 void mf_cache_add(mf_cache *c, const uint32_t *cps, size_t n, int weight)
 {
+	c->generation = atomic_fetch_add(&next_generation, 1);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t x = cps[i];
 		if (x == 0xFFFD || MF_IS_RAW(x))

@@ -118,6 +118,8 @@ void mf_cache_free(mf_cache *c);
  * weight -1 takes back a text counted before. */
 void mf_cache_add(mf_cache *c, const uint32_t *cps, size_t n, int weight);
 bool mf_cache_ready(const mf_cache *c);
+/* Identifies the cache's current counts (0 for none), unique per process. */
+unsigned long mf_cache_generation(const mf_cache *c);
 /* mf_lm_seq_cost_in with the document's own characters mixed in. */
 long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
                        uint32_t next);

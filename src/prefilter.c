@@ -17,7 +17,8 @@
  *  - lost bytes (holes) are only ever solved at a U+FFFD, at a '?' where the
  *    UTF-8 decoder needs a byte, or (virtual holes) after two complete
  *    multibyte characters of the same decode.
- *  - find_unrecoverable only starts at U+FFFD or U+951F.
+ *  - find_unrecoverable only starts at U+FFFD or U+951F; gbk-island needs
+ *    raw bytes (invalid UTF-8); such lines always go to the full analysis.
  * SPDX-License-Identifier: MIT */
 #include "internal.h"
 
@@ -376,7 +377,8 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 
 	/* utf8-as-latin1/cp1252 and gbk-as-latin1/cp1252: a decode's first step
 	 * needs a non-ASCII unit the table encodes followed, in the same run, by
-	 * a '?' or by a byte that continues it (UTF-8 continuation, GBK trail). */
+	 * a '?' or by a byte that continues it (UTF-8 continuation, GBK trail,
+	 * the digit of a GB18030 four-byte sequence). */
 	int prev = -1;                 /* byte of the previous unit, -1: a barrier */
 	for (i = 0; i < n; i++) {
 		int byte = sbcs_byte(cps[i]);
@@ -386,6 +388,9 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 			if (prev >= 0xC2 && prev <= 0xF4 && is_cont((unsigned)byte))
 				return true;
 			if (prev >= 0x81 && mf_gbk_pair_in_gbk((unsigned char)prev, (unsigned char)byte))
+				return true;
+			/* repair.c: gb18030_four, a lead then a digit */
+			if (prev >= 0x81 && byte >= 0x30 && byte <= 0x39)
 				return true;
 		}
 		if (byte == 0x80)

@@ -214,9 +214,7 @@ typedef struct {
 	int script;
 	int pass;                  /* 1: find the best; 2: see where near rivals differ */
 	double mass;               /* every candidate's probability, summed (pass 1) */
-	const cpvec *before;       /* the run decoded so far (for bracket pairs) */
-	const uint16_t *rest;      /* the run's bytes after the window */
-	size_t nrest;
+	unsigned brackets;         /* openers decoded before (bit k), closers after (bit 16+k) */
 	bool differ_len;           /* a near rival has another number of characters */
 	unsigned differ_mask;      /* positions where a near rival has another character */
 } fill_search;
@@ -232,25 +230,39 @@ static const uint32_t BRACKETS[][2] = {
 
 static long unpaired_cost(const fill_search *fs, uint32_t c)
 {
-	for (size_t k = 0; k < sizeof BRACKETS / sizeof BRACKETS[0]; k++) {
-		if (c == BRACKETS[k][1]) {
-			for (size_t i = fs->before ? fs->before->n : 0; i > 0; i--)
-				if (fs->before->v[i - 1] == BRACKETS[k][0])
-					return 0;
-			return 24;
-		}
-		if (c == BRACKETS[k][0]) {
-			/* the closer's UTF-8 bytes, E2/E3/EF xx yy, further on */
-			char u[4];
-			size_t m = mf_utf8_encode(BRACKETS[k][1], u);
-			for (size_t i = 0; i + m <= fs->nrest; i++)
-				if ((fs->rest[i] & 0xFF) == (unsigned char)u[0] && (fs->rest[i + 1] & 0xFF) == (unsigned char)u[1] &&
-				    (m < 3 || (fs->rest[i + 2] & 0xFF) == (unsigned char)u[2]))
-					return 0;
-			return 24;
-		}
+	for (unsigned k = 0; k < sizeof BRACKETS / sizeof BRACKETS[0]; k++) {
+		if (c == BRACKETS[k][1])
+			return fs->brackets & (1u << k) ? 0 : 24;
+		if (c == BRACKETS[k][0])
+			return fs->brackets & (1u << (16 + k)) ? 0 : 24;
 	}
 	return 0;
+}
+
+/* Which openers the run has decoded so far, which closers its bytes after
+ * the window spell. */
+static unsigned bracket_context(const cpvec *before, const uint16_t *rest, size_t nrest)
+{
+	unsigned m = 0;
+	for (unsigned k = 0; k < sizeof BRACKETS / sizeof BRACKETS[0]; k++) {
+		for (size_t i = 0; i < before->n; i++)
+			if (before->v[i] == BRACKETS[k][0]) {
+				m |= 1u << k;
+				break;
+			}
+		char u[4];
+		size_t len = mf_utf8_encode(BRACKETS[k][1], u);
+		for (size_t i = 0; i + len <= nrest; i++) {
+			size_t j = 0;
+			while (j < len && (rest[i + j] & 0xFF) == (unsigned char)u[j])
+				j++;
+			if (j == len) {
+				m |= 1u << (16 + k);
+				break;
+			}
+		}
+	}
+	return m;
 }
 
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
@@ -390,13 +402,16 @@ static void run_search(fill_search *fs, int need, unsigned lead)
 		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 8 * (w - fs->nholes));
 }
 
-/* The search depends only on the window and its context, and the same window
+/* The search depends only on the window, its context (the characters
+ * around it, the brackets of its run, the document cache), and the same window
  * comes back from every decode start before it: recent searches are
  * remembered, per thread (a speed-up only; the answer is the same). */
 typedef struct {
 	uint32_t prev, next;
 	unsigned pre[4], suf[4], after;
 	int npre, nsuf, nholes, script;
+	unsigned brackets;
+	unsigned long cache_generation;   /* the document cache's counts */
 	bool sbcs, pua_decoder, used;
 } fill_key;
 
@@ -419,6 +434,8 @@ static bool search_fills(fill_search *fs, int need, unsigned lead)
 	k.nsuf = fs->nsuf;
 	k.nholes = fs->nholes;
 	k.script = fs->script;
+	k.brackets = fs->brackets;
+	k.cache_generation = mf_cache_ready(fs->cache) ? mf_cache_generation(fs->cache) : 0;
 	k.sbcs = fs->sbcs;
 	k.pua_decoder = fs->pua_decoder;
 	k.used = true;
@@ -445,7 +462,6 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	fill_search fs;
 	memset(&fs, 0, sizeof fs);
 	fs.prev = out->n ? out->v[out->n - 1] : d->prev;
-	fs.before = out;
 	fs.sbcs = d->sbcs;
 	fs.pua_decoder = d->pua_decoder;
 	fs.cache = d->rm->cache;
@@ -462,8 +478,7 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	while (e < d->n && fs.nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && is_cont(d->b[e]))
 		fs.suf[fs.nsuf++] = d->b[e++];
 	fs.after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
-	fs.rest = d->b + e;
-	fs.nrest = d->n - e;
+	fs.brackets = bracket_context(out, d->b + e, d->n - e);
 	/* the character after the window, for context */
 	fs.next = e >= d->n ? d->after_run : 0;
 	if (e < d->n && !(d->b[e] & HOLE)) {
