@@ -1778,8 +1778,10 @@ static gr_rc garble_src(const gr_params *p, const char *in, size_t len, gr_resul
 		snprintf(res->note, sizeof res->note, "legacy is whole-text (use gbk-island)");
 		return GR_EARG;
 	}
+	/* every line left in GBK is a whole file in GBK: a legacy encoding */
+	int all_gbk = last == GR_CH_GBK_ISLAND && p->layer[p->nlayers - 1].island_frac >= 1.0;
 	res->expect = unrec ? GR_EXPECT_UNRECOVERABLE
-	              : last == GR_CH_LEGACY ? GR_EXPECT_LEGACY : GR_EXPECT_REPAIR;
+	              : last == GR_CH_LEGACY || all_gbk ? GR_EXPECT_LEGACY : GR_EXPECT_REPAIR;
 
 	gr_rng rng;
 	gr_rng_seed(&rng, p->seed);
