@@ -9,6 +9,7 @@
  * between "nothing happened here" and the undoing of one step; the language
  * model and the reading constraints pay for each choice.
  * SPDX-License-Identifier: MIT */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,6 +449,29 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 	return 0;
 }
 
+/* Annotations the reading left in place, "(rèn)" after a character that
+ * does not read so: a line only partly undone. */
+static unsigned residual_annotations(const uint32_t *r, size_t n)
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i] != '(')
+			continue;
+		char syl[32];
+		size_t sl = 0, j = i + 1;
+		bool toned = false;
+		while (j < n && sl + 4 < sizeof syl && r[j] != ')' && r[j] >= 'a' - 32 && r[j] < 0x300) {
+			toned |= r[j] >= 0x80;
+			sl += mf_utf8_encode(r[j], syl + sl);
+			j++;
+		}
+		if (j < n && r[j] == ')' && toned && sl > 0 && mf_pinyin_is_syllable(syl, sl) &&
+		    !(i > 0 && mf_pinyin_rank(r[i - 1], syl, sl) >= 0 && mf_is_han(r[i - 1])))
+			k++;
+	}
+	return k;
+}
+
 /* ---- per block ---- */
 
 static bool seed_mode(const struct seed_doc *sd)
@@ -535,10 +559,11 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 				rc = MF_ERR_NOMEM;
 				goto done;
 			}
-			if (r > 0)
+			/* a line left as it was keeps what annotations it had */
+			if (r > 0 || (rep.n == b - a && memcmp(rep.v, u->cp + a, rep.n * sizeof(uint32_t)) == 0)) {
+				doc->seed_residual += residual_annotations(u->cp + a, b - a);
 				continue;
-			if (rep.n == b - a && memcmp(rep.v, u->cp + a, rep.n * sizeof(uint32_t)) == 0)
-				continue;
+			}
 			/* trim the common head and tail so the span is what changed */
 			size_t h = 0;
 			while (h < rep.n && a + h < b && rep.v[h] == u->cp[a + h])
@@ -570,9 +595,10 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 				? (double)sd->nset / 2.0 : 0.0;
 			double ev = 1.0 - 1.0 / (1.0 + sd->misaligned + consistent);
 			f.detect = mf_sigmoid((f.gain - 4.0) / 2.5) * (0.5 + 0.5 * ev);
-			f.exact = mf_exactness(lost, 0);
+			f.exact = mf_exactness(lost, 0) * pow(0.2, (double)residual_annotations(f.rep, f.nrep));
 			f.confidence = f.detect * f.exact;
 			if (f.gain <= 0) {
+				doc->seed_residual += residual_annotations(u->cp + f.start, f.end - f.start);
 				free(f.rep);
 				continue;
 			}

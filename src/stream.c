@@ -630,7 +630,8 @@ mf_rc mf_stream_finish(mf_stream *s)
 	}
 	if (r->napplied > 0) {
 		r->status = MF_STATUS_GARBLED;
-		r->confidence = (1.0 - s->det_none) * s->exact;
+		/* annotations of the seed family left in place: not all undone */
+		r->confidence = (1.0 - s->det_none) * s->exact * pow(0.2, (double)s->doc->seed_residual);
 	} else {
 		r->status = MF_STATUS_CLEAN;
 		r->confidence = s->max_rejected;
