@@ -96,12 +96,14 @@ sanitize:
 	$(MAKE) -C $(SAN_DIR) --no-print-directory check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 		SKIP_TABLES_CHECK=1 SKIP_SANITIZE=1
 
-# tests/cli.sh with every run of mojifix under valgrind memcheck: any error
-# or leak it reports fails the target.
+# tests/cli.sh and tests/bad_input.sh (smaller long lines) with every run of
+# mojifix under valgrind memcheck: any error or leak it reports fails.
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 valgrind: mojifix tests/garble
 	@rm -rf build/valgrind && mkdir -p build/valgrind; \
-	MOJIFIX_WRAP="$(VALGRIND) --log-file=$(CURDIR)/build/valgrind/%p.log" sh tests/cli.sh .; st=$$?; \
+	export MOJIFIX_WRAP="$(VALGRIND) --log-file=$(CURDIR)/build/valgrind/%p.log"; \
+	sh tests/cli.sh .; st=$$?; \
+	MOJIFIX_BIG_MB=2 MOJIFIX_BIG_ZH_KB=8 sh tests/bad_input.sh . || st=1; \
 	runs=$$(ls build/valgrind | wc -l); bad=$$(find build/valgrind -name '*.log' -size +0 | wc -l); \
 	for f in $$(find build/valgrind -name '*.log' -size +0); do cat $$f; done; \
 	echo "valgrind: $$runs runs of mojifix, $$bad with errors"; \

@@ -156,15 +156,18 @@ if [ "$(id -u)" != 0 ]; then
 	run 2 "$bin" "$tmp/noread.txt"
 	said noread.txt "Permission denied"
 fi
-# a closed standard input, a closed and a full standard output
-"$bin" <&- >"$tmp/out" 2>"$tmp/err"
-st=$?
-[ $st = 2 ] && ok || bad "closed stdin: exit $st, want 2"
-said - "cannot read"
-"$bin" "$tmp/ok.txt" >&- 2>"$tmp/err"
-st=$?
-[ $st = 2 ] && ok || bad "closed stdout: exit $st, want 2"
-said "standard output" "cannot write"
+# a closed standard input, a closed and a full standard output (a wrapper
+# such as valgrind would take the closed descriptor for its own files)
+if [ -z "${MOJIFIX_WRAP:-}" ]; then
+	"$bin" <&- >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	[ $st = 2 ] && ok || bad "closed stdin: exit $st, want 2"
+	said - "cannot read"
+	"$bin" "$tmp/ok.txt" >&- 2>"$tmp/err"
+	st=$?
+	[ $st = 2 ] && ok || bad "closed stdout: exit $st, want 2"
+	said "standard output" "cannot write"
+fi
 if [ -w /dev/full ]; then
 	"$bin" "$tmp/ok.txt" >/dev/full 2>"$tmp/err"
 	st=$?

@@ -4,7 +4,8 @@
 #   make fuzz [FUZZ_TIME=s]   build and run every target FUZZ_TIME seconds each
 #                             (one process, niced), corpus kept in build/fuzz
 #   make fuzz-regress         run every target once over tests/fuzz/corpus and
-#                             tests/fuzz/regressions (no fuzzing)
+#                             tests/fuzz/regressions (no fuzzing; the open/
+#                             findings there, not yet fixed, are left out)
 #   make fuzz-build           only build build/fuzz/fuzz_*
 #
 # The library objects are built apart, in build/fuzz/, with ASan + UBSan and
@@ -53,11 +54,14 @@ fuzz: $(FUZZ_TARGETS)
 
 fuzz-regress: $(FUZZ_TARGETS)
 	@st=0; for t in $(FUZZ_TARGETS); do n=$${t##*/}; echo "== $$n: seeds and regressions"; \
-		files=$$(find tests/fuzz/corpus tests/fuzz/regressions -type f ! -name '*.md' | sort); \
+		files=$$(find tests/fuzz/corpus tests/fuzz/regressions -path '*/open' -prune -o -type f ! -name '*.md' \
+			-print | sort); \
 		$(FUZZ_NICE) ./$$t $(FUZZ_RUN) $$files >$(FUZZ_DIR)/$$n-regress.log 2>&1 || \
 			{ st=1; tail -n 60 $(FUZZ_DIR)/$$n-regress.log; }; \
 		echo "$$n: $$(echo $$files | wc -w) inputs"; \
-	done; exit $$st
+	done; \
+	echo "open findings, not run: $$(ls tests/fuzz/regressions/open 2>/dev/null | wc -l) (tests/fuzz/README.md)"; \
+	exit $$st
 
 fuzz-clean:
 	rm -rf $(FUZZ_DIR)
