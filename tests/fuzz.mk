@@ -17,7 +17,7 @@
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
 FUZZ_MAX_LEN ?= 2048
-FUZZ_TIMEOUT ?= 20
+FUZZ_TIMEOUT ?= 120
 FUZZ_NICE    ?= nice -n 10
 FUZZ_ARGS    ?=
 FUZZ_DIR     := build/fuzz

@@ -121,6 +121,11 @@ static int run(int argc, char **argv, const char *stdin_file)
 		dup2(fi, 0);
 		close(fi);
 	}
+	struct sigaction old_int, old_term, old_hup, old_pipe;
+	sigaction(SIGINT, NULL, &old_int);
+	sigaction(SIGTERM, NULL, &old_term);
+	sigaction(SIGHUP, NULL, &old_hup);
+	sigaction(SIGPIPE, NULL, &old_pipe);
 	memset(&cfg, 0, sizeof cfg);
 	memset(&stdout_buf, 0, sizeof stdout_buf);
 	tmp_live = 0;
@@ -135,9 +140,11 @@ static int run(int argc, char **argv, const char *stdin_file)
 		dup2(saved_in, 0);
 		close(saved_in);
 	}
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
+	/* give libFuzzer its own handlers back */
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	return st;
 }
 
