@@ -44,13 +44,14 @@ $(FUZZ_DIR)/fuzz_cli: tests/fuzz/fuzz_cli.c tests/fuzz/fuzz_common.h src/main.c 
 fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: $(FUZZ_TARGETS)
-	@st=0; for t in $(FUZZ_TARGETS); do n=$${t##*/}; mkdir -p $(FUZZ_DIR)/corpus-$$n; \
+	@ok=0 bad=0; for t in $(FUZZ_TARGETS); do n=$${t##*/}; mkdir -p $(FUZZ_DIR)/corpus-$$n; \
 		echo "== $$n: $(FUZZ_TIME) s"; \
-		$(FUZZ_NICE) ./$$t $(FUZZ_RUN) -max_total_time=$(FUZZ_TIME) $(FUZZ_ARGS) \
-			$(FUZZ_DIR)/corpus-$$n tests/fuzz/corpus 2>$(FUZZ_DIR)/$$n.log || \
-			{ st=1; tail -n 60 $(FUZZ_DIR)/$$n.log; }; \
-		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $(FUZZ_DIR)/$$n.log; \
-	done; exit $$st
+		if $(FUZZ_NICE) ./$$t $(FUZZ_RUN) -max_total_time=$(FUZZ_TIME) $(FUZZ_ARGS) \
+			$(FUZZ_DIR)/corpus-$$n tests/fuzz/corpus 2>$(FUZZ_DIR)/$$n.log; then ok=$$((ok + 1)); \
+		else bad=$$((bad + 1)); tail -n 60 $(FUZZ_DIR)/$$n.log; fi; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|idempotence' \
+			$(FUZZ_DIR)/$$n.log; \
+	done; echo "fuzz: $$ok passed, $$bad failed"; [ $$bad = 0 ]
 
 fuzz-regress: $(FUZZ_TARGETS)
 	@st=0; for t in $(FUZZ_TARGETS); do n=$${t##*/}; echo "== $$n: seeds and regressions"; \
