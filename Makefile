@@ -39,7 +39,7 @@ LIB_SRC  := $(filter-out src/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:.c=.o)
 TABLES   := $(wildcard tables/*.h)
 
-.PHONY: all check bench install uninstall clean tables tables-check sanitize
+.PHONY: all check bench install uninstall clean tables tables-check sanitize valgrind
 
 all: mojifix
 
@@ -57,6 +57,7 @@ mojifix: src/main.o libmojifix.a
 -include tables/tables.mk
 -include tests/tests.mk
 -include tests/bench.mk
+-include tests/fuzz.mk
 
 # ---- tests ----
 CHECK_SUITES = tests/test_repair $(TABLES_TESTS) $(TESTS_BIN)
@@ -79,15 +80,40 @@ check: mojifix $(CHECK_SUITES) tests/garble
 		out=$$(mandoc -T lint -W warning man/mojifix.1 2>&1); if [ -n "$$out" ]; then echo "$$out"; st=1; else echo "man page: lint clean"; fi; \
 	else echo "mandoc not installed: man page lint skipped (apt-get install -y mandoc)"; fi; \
 	if [ -z "$(SKIP_TABLES_CHECK)" ]; then echo "== tables-check"; $(MAKE) --no-print-directory tables-check || st=1; fi; \
+	if [ -f tests/bad_input.sh ]; then echo "== tests/bad_input.sh"; sh tests/bad_input.sh . || st=1; fi; \
+	if [ -z "$(SKIP_SANITIZE)" ]; then echo "== sanitize (ASan + UBSan, in $(SAN_DIR))"; \
+		$(MAKE) --no-print-directory sanitize || st=1; fi; \
 	exit $$st
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer
 # (the table proof, a run of one-shot generators, is left to plain check).
+# They build in $(SAN_DIR), a tree of links to the sources, so the normal
+# build is left alone; `make check` ends with them (SKIP_SANITIZE=1: not).
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_DIR   = build/san
 sanitize:
-	$(MAKE) clean
-	$(MAKE) check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" SKIP_TABLES_CHECK=1
-	$(MAKE) clean
+	@files=$$(git ls-files -co --exclude-standard Makefile src tables tests man samples 2>/dev/null); \
+	[ -n "$$files" ] || files=$$(find Makefile src tables tests man samples -type f \
+		! -name '*.o' ! -name '*.a' ! -perm -u+x); \
+	for f in $$files; do [ -e $$f ] || continue; mkdir -p $(SAN_DIR)/$$(dirname $$f); \
+		ln -sfn $(CURDIR)/$$f $(SAN_DIR)/$$f; done; \
+	if [ -d ../shared ]; then ln -sfn $(abspath ../shared) $(dir $(SAN_DIR))shared; fi
+	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10} \
+	$(MAKE) -C $(SAN_DIR) --no-print-directory check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+		SKIP_TABLES_CHECK=1 SKIP_SANITIZE=1
+
+# tests/cli.sh and tests/bad_input.sh (smaller long lines) with every run of
+# mojifix under valgrind memcheck: any error or leak it reports fails.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+valgrind: mojifix tests/garble
+	@rm -rf build/valgrind && mkdir -p build/valgrind; \
+	export MOJIFIX_WRAP="$(VALGRIND) --log-file=$(CURDIR)/build/valgrind/%p.log"; \
+	sh tests/cli.sh .; st=$$?; \
+	MOJIFIX_BIG_MB=2 MOJIFIX_BIG_ZH_KB=8 sh tests/bad_input.sh . || st=1; \
+	runs=$$(ls build/valgrind | wc -l); bad=$$(find build/valgrind -name '*.log' -size +0 | wc -l); \
+	for f in $$(find build/valgrind -name '*.log' -size +0); do cat $$f; done; \
+	echo "valgrind: $$runs runs of mojifix, $$bad with errors"; \
+	[ $$st = 0 ] && [ $$bad = 0 ] && [ $$runs -gt 0 ]
 
 install: mojifix
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -99,4 +125,4 @@ uninstall:
 
 clean: tables-clean tests-clean
 	rm -f mojifix libmojifix.a src/*.o tests/test_repair
-	rm -rf build
+	rm -rf build $(SAN_DIR)

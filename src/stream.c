@@ -207,10 +207,13 @@ static void decide_mode(mf_stream *s, bool at_end)
 		s->rep.status = MF_STATUS_BINARY;
 		return;
 	}
+	/* decide on the same window however the input is fed: the whole
+	 * window, or the whole input when it is shorter (text is not processed
+	 * before BLOCK_TARGET bytes are pending anyway) */
+	if (!at_end && s->pending.n < SNIFF_BYTES)
+		return;
 	size_t valid_mb, invalid;
 	utf8_census((const unsigned char *)p, n, &valid_mb, &invalid, at_end || n < s->pending.n);
-	if (invalid == 0 && valid_mb == 0 && !at_end && s->pending.n < SNIFF_BYTES)
-		return;                        /* all ASCII so far: wait */
 	if (invalid >= 2 && invalid * 2 >= valid_mb) {
 		/* mostly not UTF-8: ask uchardet which legacy charset it is */
 		uchardet_t ud = uchardet_new();
@@ -523,13 +526,15 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
  * (one huge line) at a character boundary. */
 static size_t cut_point(const char *p, size_t n, size_t limit)
 {
+	size_t end = n;
 	if (n > limit)
 		n = limit;
 	for (size_t i = n; i > 0; i--)
 		if (p[i - 1] == '\n')
 			return i;
+	/* p[end] is past the data: a cut there splits no character */
 	size_t i = n;
-	while (i > 0 && n - i < 4 && ((unsigned char)p[i] & 0xC0) == 0x80)
+	while (i > 0 && i < end && n - i < 4 && ((unsigned char)p[i] & 0xC0) == 0x80)
 		i--;
 	return i ? i : n;
 }

@@ -8,6 +8,12 @@ gen="$(cd "$root" && pwd)/tests/garble"
 text="$(cd "$root" && pwd)/tests/text"
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
+# MOJIFIX_WRAP: a command prefix for every run of mojifix (make valgrind)
+if [ -n "${MOJIFIX_WRAP:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$MOJIFIX_WRAP" "$bin" >"$tmp/wrap.sh"
+	chmod +x "$tmp/wrap.sh"
+	bin=$tmp/wrap.sh
+fi
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
