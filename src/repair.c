@@ -929,15 +929,17 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			i++;       /* skip the barrier */
 		if (!any || b == a)
 			continue;
-		/* scan for valid segments starting at unit boundaries */
+		/* scan for valid segments starting at unit boundaries; ends[] is
+		 * all -1 between decodes, each decode clearing what it wrote, so a
+		 * long line costs what its decodes read, not its length per start */
+		for (size_t k = 0; k <= ns; k++)
+			ends[k] = -1;
 		size_t s = a;
 		while (s < b) {
 			if (!non_ascii(cps[s])) {
 				s++;
 				continue;
 			}
-			for (size_t k = 0; k <= ns; k++)
-				ends[k] = -1;
 			decoder d = { .b = slots, .n = ns, .prev = s > 0 ? cps[s - 1] : prev0, .sbcs = cd->sbcs,
 			              .pua_decoder = pua_decoder && !cd->sbcs, .script = script,
 			              .after_run = b < n ? cps[b] : 0, .rm = rm };
@@ -946,15 +948,23 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			size_t stop = cd->target == TGT_UTF8
 				? decode_utf8_slots(&d, from, ns, &rep, ends)
 				: decode_gbk_slots(&d, from, ns, &rep, ends);
-			(void)stop;
 			if (rep.failed) {
 				rc = MF_ERR_NOMEM;
 				goto done;
 			}
-			/* the last unit boundary that is also a character end */
+			/* the last unit boundary that is also a character end: the
+			 * decode wrote ends[] only in (from, stop] */
+			size_t lo = s, hi = b;        /* last unit u in (s, b] with ustart <= stop */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo + 1) / 2;
+				if (ustart[mid - a] <= stop)
+					lo = mid;
+				else
+					hi = mid - 1;
+			}
 			size_t e = s;
 			long nout = 0;
-			for (size_t u = b; u > s; u--) {
+			for (size_t u = lo; u > s; u--) {
 				size_t pos = ustart[u - a];
 				if (ends[pos] >= 0) {
 					e = u;
@@ -962,6 +972,8 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 					break;
 				}
 			}
+			for (size_t k = from; k <= stop && k <= ns; k++)
+				ends[k] = -1;
 			/* trim trailing ASCII that maps to itself */
 			while (e > s && !non_ascii(cps[e - 1]) && nout > 0 && rep.v[nout - 1] == cps[e - 1] &&
 			       !(cps[e - 1] == '?')) {
@@ -1160,9 +1172,14 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 				G->oend = H->oend;
 			if (H != G) {
 				uint32_t hid = w->u[j].origin;
-				for (size_t q = 0; q < n; q++)
-					if (w->u[q].origin == hid)
-						w->u[q].origin = g0;
+				/* a group no earlier pass touched is this one unit alone:
+				 * relabelling it needs no scan (a long line stays linear) */
+				if (!H->touched)
+					w->u[j].origin = g0;
+				else
+					for (size_t q = 0; q < n; q++)
+						if (w->u[q].origin == hid)
+							w->u[q].origin = g0;
 				if (H->nchain > G->nchain) {
 					G->nchain = H->nchain;
 					memcpy(G->chain, H->chain, sizeof G->chain);
