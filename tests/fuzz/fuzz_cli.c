@@ -32,6 +32,19 @@ static char dir[64];
 static char path[128], bak[160];
 static int saved_out = -1, saved_err = -1, saved_in = -1;
 
+static int sweep(void);
+
+static void remove_dir(void)
+{
+	char p[160];
+	snprintf(p, sizeof p, "%s/.stdout", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/.stderr", dir);
+	unlink(p);
+	sweep();
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -44,6 +57,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(path, sizeof path, "%s/t.txt", dir);
 	snprintf(bak, sizeof bak, "%s/t.txt.bak", dir);
+	atexit(remove_dir);
 	saved_err = dup(2);
 	/* sanitizer reports go to the real stderr while the CLI's is captured */
 	__sanitizer_set_report_fd((void *)(intptr_t)saved_err);
