@@ -240,12 +240,17 @@ static long unpaired_cost(const fill_search *fs, uint32_t c)
 }
 
 /* Which openers the run has decoded so far, which closers its bytes after
- * the window spell. */
+ * the window spell; within BRACKET_REACH, so a long line costs no more per
+ * lost byte than a short one. */
+#define BRACKET_REACH 512
 static unsigned bracket_context(const cpvec *before, const uint16_t *rest, size_t nrest)
 {
 	unsigned m = 0;
+	size_t from = before->n > BRACKET_REACH ? before->n - BRACKET_REACH : 0;
+	if (nrest > 3 * BRACKET_REACH)
+		nrest = 3 * BRACKET_REACH;
 	for (unsigned k = 0; k < sizeof BRACKETS / sizeof BRACKETS[0]; k++) {
-		for (size_t i = 0; i < before->n; i++)
+		for (size_t i = from; i < before->n; i++)
 			if (before->v[i] == BRACKETS[k][0]) {
 				m |= 1u << k;
 				break;
@@ -883,7 +888,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 	mf_rc rc = MF_OK;
 	uint16_t *slots = malloc((4 * n + 1) * sizeof *slots);
 	size_t *ustart = malloc((n + 1) * sizeof *ustart);
-	long *ends = malloc((2 * n + 2) * sizeof *ends);
+	long *ends = malloc((4 * n + 2) * sizeof *ends);     /* one per byte slot */
 	bool *c1252 = malloc((n + 1) * sizeof *c1252);
 	bool *dense = malloc((n + 1) * sizeof *dense);
 	cpvec rep = { 0 };

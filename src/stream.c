@@ -18,7 +18,7 @@
 #endif
 
 #define BLOCK_TARGET (64u * 1024)      /* process once this much is pending */
-#define BLOCK_HARD (1024u * 1024)      /* a line longer than this is cut */
+#define BLOCK_HARD (256u * 1024)       /* a line longer than this is cut (bounds memory) */
 #define SNIFF_BYTES (64u * 1024)       /* what the input-kind decision looks at */
 
 typedef enum { MODE_UNDECIDED, MODE_TEXT, MODE_BINARY, MODE_LEGACY } mode_t_;

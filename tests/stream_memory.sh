@@ -7,10 +7,9 @@
 #
 #   STREAM_MEMORY_MB=64        size of the ASCII inputs, in MB (1024 for a long run)
 #   STREAM_MEMORY_ZH_MB=1      size of the clean Chinese input, in MB (0: skip)
-#   STREAM_MEMORY_ZH_LINE_KB=0 size of one Chinese line without newline, in KB
-#                              (0: skip; the repair is slow and large there:
-#                              about 25 MB RSS and 18 s for 512 KB, 45 MB and
-#                              47 s for 1 MB, where lines are cut into blocks)
+#   STREAM_MEMORY_ZH_LINE_KB=1024 size of one Chinese line without newline, in
+#                              KB (0: skip; lines are cut into 256 KB blocks:
+#                              about 21 MB RSS, 2.5 s per MB)
 #   STREAM_MEMORY_MAX_KB=32768 the bound on peak RSS
 #
 # Inputs: English lines, one ASCII line with no newline at all, clean Chinese
@@ -25,7 +24,7 @@ bin=$root/mojifix
 [ -x "$bin" ] || { echo "stream memory: build ./mojifix first" >&2; exit 2; }
 mb=${STREAM_MEMORY_MB:-64}
 zh_mb=${STREAM_MEMORY_ZH_MB:-1}
-zh_line_kb=${STREAM_MEMORY_ZH_LINE_KB:-0}
+zh_line_kb=${STREAM_MEMORY_ZH_LINE_KB:-1024}
 max_kb=${STREAM_MEMORY_MAX_KB:-32768}
 if [ ! -x /usr/bin/time ]; then
 	echo "stream memory: skipped, /usr/bin/time is not installed (apt-get install time)"

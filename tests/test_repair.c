@@ -130,6 +130,10 @@ static const char *const CLEAN[] = {
 	"Ã is a letter, © 2024 ACME™ — “quoted”.\n",
 	"子曰：學而時習之，不亦說乎？有朋自遠方來，不亦樂乎？\n",
 	"鑫淼焱垚犇骉羴，𠀀𪚥。\n",
+	/* a stray byte after a long run of three-byte characters: the island
+	 * channel's byte slots outnumber the units three to one (a heap
+	 * overflow once, found on a 1 MB line cut inside a character) */
+	"天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽雲騰致雨露結為霜金生麗水玉出崑岡劍號巨闕珠稱夜光果珍李柰菜重芥薑海鹹河淡鱗潛羽翔\xFF\n",
 	/* invalid UTF-8 that is a Latin-1 line, not a GBK island: left alone */
 	"这是中文。\nLe caf\xE9 \xE9tait tr\xE8s bon, les \xE9l\xE8ves \xE9tudient.\n第三行。\n",
 };
