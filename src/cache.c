@@ -156,20 +156,20 @@ bool mf_cache_ready(const mf_cache *c)
 long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
                        uint32_t next)
 {
-	if (!mf_cache_ready(c))
-		return mf_lm_seq_cost_in(script, cps, n, prev, next);
+	bool ready = mf_cache_ready(c);
 	long best = -1;
 	for (int sc = 0; sc < 2; sc++) {
 		if (script >= 0 && sc != script)
 			continue;
 		long sum = 0;
 		uint32_t p = prev;
-		for (size_t i = 0; i < n; i++) {
-			sum += mixed_cost(c, (mf_script)sc, p, cps[i]);
-			p = cps[i];
+		for (size_t i = 0; i <= n; i++) {
+			if (i == n && !next)
+				break;          /* no context after */
+			uint32_t x = i < n ? cps[i] : next;
+			sum += ready ? mixed_cost(c, (mf_script)sc, p, x) : mf_lm_cost((mf_script)sc, p, x);
+			p = x;
 		}
-		if (next)
-			sum += mixed_cost(c, (mf_script)sc, p, next);
 		if (best < 0 || sum < best)
 			best = sum;
 	}

@@ -37,6 +37,8 @@ size_t mf_utf8_encode(uint32_t cp, char out[4]);
 /* Bytes needed to complete a sequence starting with lead byte b (1..4), 0 if b
  * cannot start one. */
 int mf_utf8_seq_len(unsigned char b);
+bool mf_utf8_is_cont(unsigned v);
+void mf_utf8_second_range(unsigned lead, unsigned *lo, unsigned *hi);
 
 /* ---- legacy charsets through the compiled tables (charset.c) ---- */
 /* GBK/CP936/GB18030 two-byte: decode a pair; 0 when unmapped. */
@@ -165,5 +167,8 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots);
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);
 double mf_exactness(unsigned lost, long fill_cost);
+/* What a Chinese text repair produces: Han, CJK punctuation and fullwidth
+ * forms, Hangul, general punctuation (repair.c; the pre-scan relies on it). */
+bool mf_cjk_like(uint32_t cp);
 
 #endif

@@ -316,24 +316,10 @@ long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
 	return mf_lm_seq_cost_in(-1, cps, n, prev, next);
 }
 
+/* One loop serves both: the model alone is the cache's sum with no cache. */
 long mf_lm_seq_cost_in(int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
 {
-	long best = -1;
-	for (int sc = 0; sc < 2; sc++) {
-		if (script >= 0 && sc != script)
-			continue;
-		long sum = 0;
-		uint32_t p = prev;
-		for (size_t i = 0; i < n; i++) {
-			sum += mf_lm_cost((mf_script)sc, p, cps[i]);
-			p = cps[i];
-		}
-		if (next)
-			sum += mf_lm_cost((mf_script)sc, p, next);
-		if (best < 0 || sum < best)
-			best = sum;
-	}
-	return best;
+	return mf_cache_seq_cost(NULL, script, cps, n, prev, next);
 }
 
 int mf_lm_script_of(const uint32_t *cps, size_t n)

@@ -27,28 +27,6 @@
 #define S_UNIT 0x800u      /* the slot starts a unit: a candidate may end before it */
 #define S_BYTES 0x2FFu     /* what repair.c compares */
 
-/* repair.c: cjk_like() */
-static bool cjk_like(uint32_t cp)
-{
-	return mf_is_han(cp) || (cp >= 0x3000 && cp < 0x3400) || (cp >= 0xFF00 && cp < 0xFFF0) ||
-	       (cp >= 0xAC00 && cp < 0xD7A4) || (cp >= 0x2000 && cp < 0x2070);
-}
-
-static bool is_cont(unsigned v) { return v >= 0x80 && v <= 0xBF; }
-
-static void second_range(unsigned lead, unsigned *lo, unsigned *hi)
-{
-	*lo = 0x80;
-	*hi = 0xBF;
-	if (lead == 0xE0)
-		*lo = 0xA0;
-	else if (lead == 0xED)
-		*hi = 0x9F;
-	else if (lead == 0xF0)
-		*lo = 0x90;
-	else if (lead == 0xF4)
-		*hi = 0x8F;
-}
 
 /* A lost-byte window of the UTF-8 decoder (repair.c: solve_hole, enum_fill,
  * consider): the bytes before it (pre, starting with a lead byte, or none),
@@ -104,16 +82,16 @@ static void try_fill(window *wd, const unsigned *fill, int w)
 			continue;
 		}
 		unsigned lo, hi;
-		second_range(b, &lo, &hi);
+		mf_utf8_second_range(b, &lo, &hi);
 		if (q[i + 1] < lo || q[i + 1] > hi)
 			return;
 		uint32_t v = b & (0x7Fu >> len);
 		for (int j = 1; j < len; j++) {
-			if (!is_cont(q[i + j]))
+			if (!mf_utf8_is_cont(q[i + j]))
 				return;
 			v = (v << 6) | (q[i + j] & 0x3F);
 		}
-		cjk += cjk_like(v);
+		cjk += mf_cjk_like(v);
 		i += len;
 	}
 	wd->any = true;
@@ -157,7 +135,7 @@ static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, un
 			return;
 		unsigned lo = 0x80, hi = 0xBF;
 		if (seqpos == 1)
-			second_range(lead, &lo, &hi);
+			mf_utf8_second_range(lead, &lo, &hi);
 		const uint64_t *ok = pos == 1 && w == 2 ? pair_lost_mask(fill[0]) : NULL;
 		for (unsigned b = lo; b <= hi; b++) {
 			if (ok && !(ok[b >> 6] >> (b & 63) & 1))
@@ -217,7 +195,7 @@ static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t 
 		wd.q[q - i] = b[q] & 0xFF;
 	unsigned suf[3];
 	size_t x = e0;
-	while (x < n && wd.nsuf < 3 && !(b[x] & S_MAYBE) && is_cont(b[x] & 0xFF))
+	while (x < n && wd.nsuf < 3 && !(b[x] & S_MAYBE) && mf_utf8_is_cont(b[x] & 0xFF))
 		suf[wd.nsuf++] = b[x++] & 0xFF;
 	wd.after = x < n ? (b[x] & 0xFF) : 0x100;
 	*e = x;
@@ -287,7 +265,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 			continue;
 		}
 		if (len == 0) {
-			if (!virt_ok || !is_cont(byte))
+			if (!virt_ok || !mf_utf8_is_cont(byte))
 				return false;
 			/* a virtual hole before stray continuation bytes */
 			size_t e;
@@ -301,7 +279,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 		}
 		size_t j = i + 1;
 		unsigned lo, hi;
-		second_range(byte, &lo, &hi);
+		mf_utf8_second_range(byte, &lo, &hi);
 		bool ok = true, hole = false;
 		for (int q = 1; q < len; q++, j++) {
 			if (j >= n) {
@@ -309,12 +287,12 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 				break;
 			}
 			unsigned c = b[j] & S_BYTES;
-			bool in = q == 1 ? (c & 0xFF) >= lo && (c & 0xFF) <= hi : is_cont(c & 0xFF);
+			bool in = q == 1 ? (c & 0xFF) >= lo && (c & 0xFF) <= hi : mf_utf8_is_cont(c & 0xFF);
 			if ((c & S_MAYBE) && !in) {
 				hole = true;
 				break;
 			}
-			if (q == 1 ? (c < lo || c > hi) : !is_cont(c)) {
+			if (q == 1 ? (c < lo || c > hi) : !mf_utf8_is_cont(c)) {
 				ok = false;
 				break;
 			}
@@ -338,7 +316,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 			tmp[q] = (unsigned char)(b[i + q] & 0xFF);
 		uint32_t cp;
 		mf_utf8_decode(tmp, (size_t)len, &cp);
-		if (cjk_like(cp))
+		if (mf_cjk_like(cp))
 			cu++;
 		else
 			k++;
@@ -385,7 +363,7 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 		if (prev >= 0x80 && byte >= 0) {
 			if (byte == '?')
 				return true;
-			if (prev >= 0xC2 && prev <= 0xF4 && is_cont((unsigned)byte))
+			if (prev >= 0xC2 && prev <= 0xF4 && mf_utf8_is_cont((unsigned)byte))
 				return true;
 			if (prev >= 0x81 && mf_gbk_pair_in_gbk((unsigned char)prev, (unsigned char)byte))
 				return true;
@@ -431,7 +409,7 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 			unsigned lb = slots[s] & 0xFF;
 			if (lb < 0xC2 || lb > 0xF4)
 				continue;
-			if (lb <= 0xDF && s + 1 < ns && !(slots[s + 1] & S_MAYBE) && !is_cont(slots[s + 1] & 0xFF))
+			if (lb <= 0xDF && s + 1 < ns && !(slots[s + 1] & S_MAYBE) && !mf_utf8_is_cont(slots[s + 1] & 0xFF))
 				continue;
 			if (gbk_decode_may(slots, ns, s))
 				return true;

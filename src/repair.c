@@ -144,22 +144,6 @@ typedef struct {
 	readmode *rm;
 } decoder;
 
-static bool is_cont(unsigned v) { return v >= 0x80 && v <= 0xBF; }
-
-/* Second-byte limits of a UTF-8 lead byte. */
-static void second_range(unsigned lead, unsigned *lo, unsigned *hi)
-{
-	*lo = 0x80;
-	*hi = 0xBF;
-	if (lead == 0xE0)
-		*lo = 0xA0;
-	else if (lead == 0xED)
-		*hi = 0x9F;
-	else if (lead == 0xF0)
-		*lo = 0x90;
-	else if (lead == 0xF4)
-		*hi = 0x8F;
-}
 
 /* Parse bytes q[0..n) as complete UTF-8 characters; return count or -1. */
 static int parse_utf8_exact(const unsigned *q, int n, uint32_t *out)
@@ -176,12 +160,12 @@ static int parse_utf8_exact(const unsigned *q, int n, uint32_t *out)
 			continue;
 		}
 		unsigned lo, hi;
-		second_range(b, &lo, &hi);
+		mf_utf8_second_range(b, &lo, &hi);
 		if (q[i + 1] < lo || q[i + 1] > hi)
 			return -1;
 		uint32_t v = b & (0x7Fu >> len);
 		for (int j = 1; j < len; j++) {
-			if (!is_cont(q[i + j]))
+			if (!mf_utf8_is_cont(q[i + j]))
 				return -1;
 			v = (v << 6) | (q[i + j] & 0x3F);
 		}
@@ -363,7 +347,7 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 			return;
 		unsigned lo = 0x80, hi = 0xBF;
 		if (seqpos == 1)
-			second_range(lead, &lo, &hi);
+			mf_utf8_second_range(lead, &lo, &hi);
 		for (unsigned b = lo; b <= hi; b++) {
 			fill[pos] = b;
 			enum_fill(fs, fill, pos + 1, w, need - 1, lead, seqpos + 1, prior);
@@ -480,7 +464,7 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		fs.nholes++;
 		e++;
 	}
-	while (e < d->n && fs.nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && is_cont(d->b[e]))
+	while (e < d->n && fs.nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && mf_utf8_is_cont(d->b[e]))
 		fs.suf[fs.nsuf++] = d->b[e++];
 	fs.after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
 	fs.brackets = bracket_context(out, d->b + e, d->n - e);
@@ -561,7 +545,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			continue;
 		}
 		if (len == 0) {
-			if (!virt_ok || !is_cont(b))
+			if (!virt_ok || !mf_utf8_is_cont(b))
 				return i;
 			size_t e = solve_hole(d, i, i, out, true);
 			if (!e || e > to || e == i)
@@ -575,7 +559,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		 * it goes to the solver */
 		size_t j = i + 1;
 		unsigned lo, hi;
-		second_range(b, &lo, &hi);
+		mf_utf8_second_range(b, &lo, &hi);
 		bool ok = true;
 		for (int k = 1; k < len; k++, j++) {
 			if (j >= to) {
@@ -583,7 +567,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 				break;
 			}
 			unsigned c = d->b[j];
-			if ((c & (HOLE | MAYBE_HOLE)) != 0 && !(k == 1 ? (c & 0xFF) >= lo && (c & 0xFF) <= hi : is_cont(c & 0xFF))) {
+			if ((c & (HOLE | MAYBE_HOLE)) != 0 && !(k == 1 ? (c & 0xFF) >= lo && (c & 0xFF) <= hi : mf_utf8_is_cont(c & 0xFF))) {
 				size_t e = solve_hole(d, i, j, out, false);
 				if (!e || e > to)
 					return i;
@@ -591,7 +575,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 				ends[i] = (long)out->n;
 				goto next;
 			}
-			if (k == 1 ? (c < lo || c > hi) : !is_cont(c)) {
+			if (k == 1 ? (c < lo || c > hi) : !mf_utf8_is_cont(c)) {
 				ok = false;
 				break;
 			}
@@ -828,7 +812,7 @@ static bool cl_push(candlist *l, const cand *c)
 static bool non_ascii(uint32_t cp) { return cp >= 0x80; }
 
 /* CJK output: what a Chinese text repair should produce. */
-static bool cjk_like(uint32_t cp)
+bool mf_cjk_like(uint32_t cp)
 {
 	return mf_is_han(cp) || (cp >= 0x3000 && cp < 0x3400) || (cp >= 0xFF00 && cp < 0xFFF0) ||
 	       (cp >= 0xAC00 && cp < 0xD7A4) || (cp >= 0x2000 && cp < 0x2070);
@@ -851,7 +835,7 @@ static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
 			continue;
 		}
 		na++;
-		if (cjk_like(c))
+		if (mf_cjk_like(c))
 			ncjk++;
 		else if ((c >= 0x80 && c < 0xA0) || (c >= 0xE000 && c < 0xF900))
 			nbad++;

@@ -90,3 +90,24 @@ size_t mf_utf8_encode(uint32_t cp, char out[4])
 	out[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
 }
+
+bool mf_utf8_is_cont(unsigned v)
+{
+	return v >= 0x80 && v <= 0xBF;
+}
+
+/* Second-byte limits of a UTF-8 lead byte (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+void mf_utf8_second_range(unsigned lead, unsigned *lo, unsigned *hi)
+{
+	*lo = 0x80;
+	*hi = 0xBF;
+	if (lead == 0xE0)
+		*lo = 0xA0;
+	else if (lead == 0xED)
+		*hi = 0x9F;
+	else if (lead == 0xF0)
+		*lo = 0x90;
+	else if (lead == 0xF4)
+		*hi = 0x8F;
+}
