@@ -133,45 +133,20 @@ static uint32_t pair_char(unsigned char l, unsigned char t)
 
 /* ---- evidence ---- */
 
-/* A line that annotates three in four of its Han characters, or annotates
- * them without tone marks, is a reading aid (a children's text, a gloss
- * list): a person wrote it, and it is neither evidence nor repaired. */
-static bool reading_aid_line(const gbytes *g, const mf_units *u)
-{
-	char syl[16];
-	size_t sl;
-	unsigned han = 0, annotated = 0, toneless = 0;
-	if (g->n == 0)
-		return false;
-	for (size_t k = g->unit[0]; k <= g->unit[g->n - 1]; k++)
-		han += mf_is_han(u->cp[k]);
-	for (size_t i = 0; i < g->n; i++) {
-		size_t plen = pattern_at(g->b, i, g->n, syl, &sl);
-		if (!plen)
-			continue;
-		size_t ui = g->unit[i];
-		uint32_t before = ui > 0 ? u->cp[ui - 1] : 0;
-		if (g->b[i] == '(' && mf_is_han(before)) {
-			if (mf_pinyin_rank(before, syl, sl) >= 0)
-				annotated++;
-			else if (mf_pinyin_toneless_match(before, syl, sl))
-				toneless++;
-		}
-		i += plen - 1;
-	}
-	return toneless > 0 || (annotated >= 3 && annotated * 4 >= han * 3);
-}
+/* What one line's annotations say.  In step: after a character with that
+ * reading.  Broken: as '?py)', or after a non-ASCII character without that
+ * reading (the decoder broke it); after ASCII, `f(x)` is code, not
+ * evidence.  Toneless: after a character whose reading it is without its
+ * tone marks, which the garbling (copying a table) never writes. */
+typedef struct {
+	unsigned in_step, broken, toneless;
+} line_ev;
 
-/* Annotations as the reader sees them: after a character with that reading
- * (in step), or as '?py)' or after a non-ASCII character without that
- * reading (the decoder broke it).  After ASCII, `f(x)` is code, not
- * evidence. */
-static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
+static line_ev scan_line(const gbytes *g, const mf_units *u)
 {
+	line_ev ev = { 0, 0, 0 };
 	char syl[16];
 	size_t sl;
-	if (reading_aid_line(g, u))
-		return;
 	for (size_t i = 0; i < g->n; i++) {
 		size_t plen = pattern_at(g->b, i, g->n, syl, &sl);
 		if (!plen)
@@ -179,14 +154,60 @@ static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
 		size_t ui = g->unit[i];
 		uint32_t before = ui > 0 ? u->cp[ui - 1] : 0;
 		if (g->b[i] == '?') {
-			if (mf_pinyin_is_syllable(syl, sl))
-				sd->misaligned++;
+			ev.broken += mf_pinyin_is_syllable(syl, sl);
 		} else if (mf_is_han(before) && mf_pinyin_rank(before, syl, sl) >= 0) {
-			sd->aligned++;
-			set_add(sd, before);
-		} else if (before >= 0x80 && mf_pinyin_is_syllable(syl, sl)) {
-			sd->misaligned++;
+			ev.in_step++;
+		} else {
+			ev.toneless += mf_is_han(before) && mf_pinyin_toneless_match(before, syl, sl);
+			ev.broken += before >= 0x80 && mf_pinyin_is_syllable(syl, sl);
 		}
+		i += plen - 1;
+	}
+	return ev;
+}
+
+/* A line that annotates three in four of its Han characters, or annotates
+ * them without tone marks, is a reading aid (a children's text, a gloss
+ * list): a person wrote it, and it is neither evidence nor repaired. */
+static bool reading_aid(const line_ev *ev, const gbytes *g, const mf_units *u)
+{
+	if (ev->toneless > 0)
+		return true;
+	if (ev->in_step < 3)
+		return false;
+	unsigned han = 0;
+	for (size_t k = g->unit[0]; k <= g->unit[g->n - 1]; k++)
+		han += mf_is_han(u->cp[k]);
+	return ev->in_step * 4 >= han * 3;
+}
+
+static bool reading_aid_line(const gbytes *g, const mf_units *u)
+{
+	line_ev ev = scan_line(g, u);
+	return reading_aid(&ev, g, u);
+}
+
+/* The document's evidence from one line (see scan_line); the characters
+ * annotated in step join the set. */
+static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
+{
+	line_ev ev = scan_line(g, u);
+	if (reading_aid(&ev, g, u))
+		return;
+	sd->aligned += ev.in_step;
+	sd->misaligned += ev.broken;
+	if (ev.in_step == 0)
+		return;
+	char syl[16];
+	size_t sl;
+	for (size_t i = 0; i < g->n; i++) {
+		size_t plen = pattern_at(g->b, i, g->n, syl, &sl);
+		if (!plen)
+			continue;
+		size_t ui = g->unit[i];
+		uint32_t before = ui > 0 ? u->cp[ui - 1] : 0;
+		if (g->b[i] == '(' && mf_is_han(before) && mf_pinyin_rank(before, syl, sl) >= 0)
+			set_add(sd, before);
 		i += plen - 1;
 	}
 }
