@@ -68,8 +68,16 @@ tests/test_repair: tests/test_repair.c tests/garble.o tests/garble.h src/mojifix
 
 # Every Check suite, the CLI tests, the man page's examples and the table
 # generators' proof.  Suites that need ../shared/seeds skip without it.
-check: mojifix $(CHECK_SUITES) tests/garble
+# what tests/eval must show in check (one seed per document and variant):
+# exact rates of the lossless channels, no false positive, and of the files
+# reported at confidence 0.9 or more, nine in ten repaired exactly
+EVAL_BOUNDS = --min-calibration 0.9 --min-rate utf8-as-latin1=1 \
+	--min-rate gbk-as-latin1=1 --min-rate gbk-island\ enc=gbk\ frac=0.3=0.95 --min-rate legacy=0.95
+check: mojifix $(CHECK_SUITES) tests/garble tests/eval
 	@st=0; for t in $(CHECK_SUITES); do echo "== $$t"; ./$$t || st=1; done; \
+	if [ -z "$(SKIP_EVAL)" ]; then echo "== tests/eval (one seed: exact rates, false positives, calibration at 0.9)"; \
+	log=$$(mktemp) && { ./tests/eval --seeds 1 --assert $(EVAL_BOUNDS) > $$log 2>&1 || st=1; \
+		sed -n '/^clean documents/p;/^PASS/p;/^FAIL/p;/^eval:/p' $$log; rm -f $$log; }; fi; \
 	echo "== tests/cli.sh"; sh tests/cli.sh . || st=1; \
 	echo "== tests/faults.sh"; sh tests/faults.sh . || st=1; \
 	echo "== tests/filter.sh"; sh tests/filter.sh . || st=1; \
@@ -86,7 +94,8 @@ check: mojifix $(CHECK_SUITES) tests/garble
 	exit $$st
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer
-# (the table proof, a run of one-shot generators, is left to plain check).
+# (the table proof, a run of one-shot generators, and the evaluation are left
+# to plain check).
 # They build in $(SAN_DIR), a tree of links to the sources, so the normal
 # build is left alone; `make check` ends with them (SKIP_SANITIZE=1: not).
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -100,7 +109,7 @@ sanitize:
 	if [ -d ../shared ]; then ln -sfn $(abspath ../shared) $(dir $(SAN_DIR))shared; fi
 	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10} \
 	$(MAKE) -C $(SAN_DIR) --no-print-directory check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
-		SKIP_TABLES_CHECK=1 SKIP_SANITIZE=1
+		SKIP_TABLES_CHECK=1 SKIP_SANITIZE=1 SKIP_EVAL=1
 
 # tests/cli.sh and tests/bad_input.sh (smaller long lines) with every run of
 # mojifix under valgrind memcheck: any error or leak it reports fails.

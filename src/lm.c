@@ -11,6 +11,10 @@ _Static_assert(MF_LM_SCALE == 8, "internal.h's MF_LM_COST_SCALE");
 
 static int vocab_id(uint32_t cp)
 {
+	if (cp >= MF_LM_HAN_FIRST && cp <= MF_LM_HAN_LAST) {
+		unsigned id = mf_lm_han_id[cp - MF_LM_HAN_FIRST];
+		return id == 0xFFFF ? -1 : (int)id;
+	}
 	size_t lo = 0, hi = MF_LM_NVOCAB;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -36,9 +40,10 @@ int mf_lm_unigram(uint32_t cp)
 	return a < b ? a : b;
 }
 
-static int bigram(const uint32_t *keys, const uint8_t *vals, size_t n, uint32_t key)
+/* The pair's cost, searched in its history's row only. */
+static int bigram(const uint32_t *keys, const uint8_t *vals, const uint32_t *row, uint32_t key)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = row[key >> 16], hi = row[(key >> 16) + 1], n = hi;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (keys[mid] < key)
@@ -276,8 +281,8 @@ static int lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 		return uni[cid] + HAN_START_COST + (pc == C_HAN_OOV ? N(2.0) : 0) + (pc == C_HANGUL ? N(6.0) : 0);
 	uint32_t key = ((uint32_t)pid << 16) | (uint32_t)cid;
 	int v = sc == MF_SCRIPT_SIMP
-		? bigram(mf_lm_bi_simp_key, mf_lm_bi_simp_val, MF_LM_NBI_SIMP, key)
-		: bigram(mf_lm_bi_trad_key, mf_lm_bi_trad_val, MF_LM_NBI_TRAD, key);
+		? bigram(mf_lm_bi_simp_key, mf_lm_bi_simp_val, mf_lm_bi_simp_row, key)
+		: bigram(mf_lm_bi_trad_key, mf_lm_bi_trad_val, mf_lm_bi_trad_row, key);
 	/* The bigrams come from inside words; running text crosses a word
 	 * boundary at every other character, so the way out of a word is never
 	 * dearer than BACKOFF_CAP (the tables' Witten-Bell weight alone would

@@ -18,6 +18,9 @@
 #define FILL_MARGIN 12          /* 1.5 nats: a lost byte is filled only when the best
                                    candidate beats the next by this much (cost units) */
 #define MAX_PASSES 3
+/* A decoder that drops bytes silently (iconv -c, errors='ignore') drops some
+ * where nothing shows: each drop found costs the repair's exactness a nat. */
+#define VIRT_DOUBT 8
 
 double mf_sigmoid(double x)
 {
@@ -125,6 +128,7 @@ static void cv_push(cpvec *c, uint32_t x)
 typedef struct {
 	mf_cache *cache;
 	bool skeleton;
+	bool probe;                /* a first reading that only decides the script */
 	unsigned holes_met;
 } readmode;
 
@@ -254,6 +258,48 @@ static unsigned bracket_context(const cpvec *before, const uint16_t *rest, size_
 	return m;
 }
 
+/* Where the candidates nearly as good as the best differ from it. */
+static void near_rival(fill_search *fs, const fill_cand *c)
+{
+	if (c->cost >= fs->best.cost + FILL_MARGIN)
+		return;
+	if (c->ncp != fs->best.ncp) {
+		fs->differ_len = true;
+		return;
+	}
+	for (int i = 0; i < c->ncp; i++)
+		if (c->cps[i] != fs->best.cps[i])
+			fs->differ_mask |= 1u << i;
+}
+
+/* The first pass keeps the candidates within FILL_MARGIN of the best so far
+ * (the others can never come within it of the final best), so the second
+ * pass need not enumerate again.  When they do not fit, it does. */
+#define RIVALS 1024
+static _Thread_local struct {
+	fill_cand v[RIVALS];
+	size_t n;
+	bool overflow;
+} rivals;
+
+static void keep_rival(const fill_cand *c, long best)
+{
+	if (c->cost >= best + FILL_MARGIN || rivals.overflow)
+		return;
+	if (rivals.n == RIVALS) {
+		size_t m = 0;
+		for (size_t i = 0; i < rivals.n; i++)
+			if (rivals.v[i].cost < best + FILL_MARGIN)
+				rivals.v[m++] = rivals.v[i];
+		rivals.n = m;
+		if (m == RIVALS) {
+			rivals.overflow = true;
+			return;
+		}
+	}
+	rivals.v[rivals.n++] = *c;
+}
+
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 {
 	unsigned q[12];
@@ -290,22 +336,19 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		if (fs->pua_decoder && mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)fill[1]))
 			return;
 	}
+	if (fs->pass == 0) {
+		fs->have_best = true;      /* some fill exists: enough for a skeleton */
+		return;
+	}
 	c.cost = mf_cache_seq_cost(fs->cache, fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
 	for (int i = 0; i < c.ncp; i++)
 		c.cost += unpaired_cost(fs, c.cps[i]);
 	if (fs->pass == 2) {
-		if (c.cost >= fs->best.cost + FILL_MARGIN)
-			return;
-		if (c.ncp != fs->best.ncp) {
-			fs->differ_len = true;
-			return;
-		}
-		for (int i = 0; i < c.ncp; i++)
-			if (c.cps[i] != fs->best.cps[i])
-				fs->differ_mask |= 1u << i;
+		near_rival(fs, &c);
 		return;
 	}
 	fs->mass += exp(-(double)c.cost / MF_LM_COST_SCALE);
+	keep_rival(&c, fs->have_best && fs->best.cost < c.cost ? fs->best.cost : c.cost);
 	if (!fs->have_best || c.cost < fs->best.cost) {
 		if (fs->have_best) {
 			/* the old best becomes second unless it spells the same text */
@@ -342,6 +385,8 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 			consider(fs, fill, w, prior);
 		return;
 	}
+	if (fs->pass == 0 && fs->have_best)
+		return;
 	if (need > 0) {
 		if (need >= w - pos && need - (w - pos) != fs->nsuf)
 			return;
@@ -379,6 +424,8 @@ static void run_search(fill_search *fs, int need, unsigned lead)
 	/* each marker stands for one byte, or (some decoders) for two */
 	int wmax = fs->sbcs ? fs->nholes : (fs->nholes == 1 ? 2 : 3);   /* 64^3 fills at most */
 	fs->pass = 1;
+	rivals.n = 0;
+	rivals.overflow = false;
 	for (int w = fs->nholes; w <= wmax; w++)
 		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 8 * (w - fs->nholes));
 	if (!fs->have_best)
@@ -387,8 +434,24 @@ static void run_search(fill_search *fs, int need, unsigned lead)
 	 * all agree (the character, or the ASCII byte swallowed with it) the
 	 * model has decided; where one differs, a U+FFFD marks the loss. */
 	fs->pass = 2;
+	if (!rivals.overflow) {
+		for (size_t i = 0; i < rivals.n; i++)
+			near_rival(fs, &rivals.v[i]);
+		return;
+	}
 	for (int w = fs->nholes; w <= wmax; w++)
 		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 8 * (w - fs->nholes));
+}
+
+/* Whether any fill passes the wrong decoder's test (no model needed). */
+static bool fills_exist(fill_search *fs, int need, unsigned lead)
+{
+	unsigned fill[4];
+	int wmax = fs->sbcs ? fs->nholes : (fs->nholes == 1 ? 2 : 3);
+	fs->pass = 0;
+	for (int w = fs->nholes; w <= wmax && !fs->have_best; w++)
+		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 0);
+	return fs->have_best;
 }
 
 /* The search depends only on the window, its context (the characters
@@ -483,16 +546,19 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 			fs.next = cp;
 	}
 	d->rm->holes_met++;
-	if (d->rm->skeleton) {
-		cv_push(out, 0xFFFD);
-		d->lost++;
-		return e;
-	}
 	int need = 0;
 	unsigned lead = 0;
 	if (fs.npre) {
 		lead = fs.pre[0];
 		need = mf_utf8_seq_len((unsigned char)lead) - fs.npre;
+	}
+	if (d->rm->skeleton) {
+		/* the skeleton goes on where a fill exists, as the reading does */
+		if (!fills_exist(&fs, need, lead))
+			return 0;
+		cv_push(out, 0xFFFD);
+		d->lost++;
+		return e;
 	}
 	if (!search_fills(&fs, need, lead))
 		return 0;
@@ -551,6 +617,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			if (!e || e > to || e == i)
 				return i;
 			d->nvirt++;
+			d->fill_cost += VIRT_DOUBT;
 			i = e;
 			ends[i] = (long)out->n;
 			continue;
@@ -587,6 +654,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			if (!e || e > to)
 				return i;
 			d->nvirt++;
+			d->fill_cost += VIRT_DOUBT;
 			i = e;
 			ends[i] = (long)out->n;
 			continue;
@@ -821,7 +889,7 @@ bool mf_cjk_like(uint32_t cp)
 /* Is the reversal a sensible text at all?  Reject outputs that are mostly
  * letters of unrelated scripts: that is what clean Chinese re-encoded and
  * decoded wrongly looks like, never what a real repair gives. */
-static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
+static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n, bool probe)
 {
 	/* U+FFFD here marks a lost byte the model could not decide: part of
 	 * the reading, not evidence against it, as long as it is the minority */
@@ -840,7 +908,7 @@ static bool plausible_output(const chan_def *cd, const uint32_t *rep, size_t n)
 		else if ((c >= 0x80 && c < 0xA0) || (c >= 0xE000 && c < 0xF900))
 			nbad++;
 	}
-	if (na == 0 || nlost * 2 > na)
+	if (na == 0 || (nlost * 2 > na && !probe))
 		return false;
 	if (nbad * 4 > na)
 		return false;
@@ -867,7 +935,7 @@ static bool island_beats_sbcs(const uint16_t *b, size_t nb, const uint32_t *rep,
 
 /* Find all candidate reversals of one channel in units cps[0..n). */
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
-                          bool pua_decoder, int script, readmode *rm, candlist *out)
+                          bool pua_decoder, int script, readmode *rm, const bool *live, candlist *out)
 {
 	mf_rc rc = MF_OK;
 	uint16_t *slots = malloc((4 * n + 1) * sizeof *slots);
@@ -925,7 +993,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			ends[k] = -1;
 		size_t s = a;
 		while (s < b) {
-			if (!non_ascii(cps[s])) {
+			if (!non_ascii(cps[s]) || (live && !live[s])) {
 				s++;
 				continue;
 			}
@@ -992,7 +1060,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				                                              rep.v, c.nrep, s > 0 ? cps[s - 1] : prev0,
 				                                              e < n ? cps[e] : 0))
 					same = true;
-				if (!same && plausible_output(cd, rep.v, c.nrep)) {
+				if (!same && plausible_output(cd, rep.v, c.nrep, rm->probe)) {
 					c.rep = malloc(c.nrep * sizeof(uint32_t));
 					if (!c.rep) {
 						rc = MF_ERR_NOMEM;
@@ -1073,11 +1141,20 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		cps[i] = w->u[i].cp;
 	candlist cl = { 0 };
 	mf_rc rc = MF_OK;
+	/* With the script still open, this first reading only decides it: lost
+	 * bytes are left as U+FFFD (what the intact characters say is the
+	 * script; a fill should not vote for its own script), and may be as
+	 * many as the intact characters, since the reading proper fills them. */
+	bool skeleton = rm->skeleton, probe = *script < 0;
+	rm->skeleton = skeleton || probe;
+	rm->probe = probe;
 	for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, &cl);
+		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, NULL, &cl);
+	rm->skeleton = skeleton;
+	rm->probe = false;
 	if (rc != MF_OK)
 		goto out;
-	if (*script < 0 && cl.n) {
+	if (probe && cl.n) {
 		/* Decide the script once, from a first reading of every candidate,
 		 * and read again: a lost byte is then filled in the text's own
 		 * script, never with a character of the other one. */
@@ -1096,11 +1173,30 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		}
 		*script = mf_lm_script_of(all, m);
 		free(all);
+		/* only lines where that reading found something are read again */
+		bool *live = calloc(n + 1, sizeof *live);
+		if (!live) {
+			rc = MF_ERR_NOMEM;
+			goto out;
+		}
+		for (size_t k = 0; k < cl.n; k++)
+			live[cl.v[k].start] = true;
+		for (size_t a = 0, i = 0; i <= n; i++) {
+			if (i < n && cps[i] != '\n')
+				continue;
+			bool hit = false;
+			for (size_t j = a; j < i && !hit; j++)
+				hit = live[j];
+			for (size_t j = a; j < i; j++)
+				live[j] = hit;
+			a = i + 1;
+		}
 		for (size_t k = 0; k < cl.n; k++)
 			free(cl.v[k].rep);
 		cl.n = 0;
 		for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-			rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, &cl);
+			rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, live, &cl);
+		free(live);
 		if (rc != MF_OK)
 			goto out;
 	}

@@ -471,8 +471,10 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 }
 
 /* Annotations the reading left in place, "(rèn)" after a character that
- * does not read so: a line only partly undone. */
-static unsigned residual_annotations(const uint32_t *r, size_t n)
+ * does not read so: a line only partly undone.  In a line not undone at
+ * all, every annotation counts (any_reading): the document has insertions,
+ * and the line is no reading aid. */
+static unsigned residual_annotations(const uint32_t *r, size_t n, bool any_reading)
 {
 	unsigned k = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -487,7 +489,7 @@ static unsigned residual_annotations(const uint32_t *r, size_t n)
 			j++;
 		}
 		if (j < n && r[j] == ')' && toned && sl > 0 && mf_pinyin_is_syllable(syl, sl) &&
-		    !(i > 0 && mf_pinyin_rank(r[i - 1], syl, sl) >= 0 && mf_is_han(r[i - 1])))
+		    (any_reading || !(i > 0 && mf_pinyin_rank(r[i - 1], syl, sl) >= 0 && mf_is_han(r[i - 1]))))
 			k++;
 	}
 	return k;
@@ -582,7 +584,7 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 			}
 			/* a line left as it was keeps what annotations it had */
 			if (r > 0 || (rep.n == b - a && memcmp(rep.v, u->cp + a, rep.n * sizeof(uint32_t)) == 0)) {
-				doc->seed_residual += residual_annotations(u->cp + a, b - a);
+				doc->seed_residual += residual_annotations(u->cp + a, b - a, true);
 				continue;
 			}
 			/* trim the common head and tail so the span is what changed */
@@ -616,10 +618,10 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 				? (double)sd->nset / 2.0 : 0.0;
 			double ev = 1.0 - 1.0 / (1.0 + sd->misaligned + consistent);
 			f.detect = mf_sigmoid((f.gain - 4.0) / 2.5) * (0.5 + 0.5 * ev);
-			f.exact = mf_exactness(lost, 0) * pow(0.2, (double)residual_annotations(f.rep, f.nrep));
+			f.exact = mf_exactness(lost, 0) * pow(0.2, (double)residual_annotations(f.rep, f.nrep, false));
 			f.confidence = f.detect * f.exact;
 			if (f.gain <= 0) {
-				doc->seed_residual += residual_annotations(u->cp + f.start, f.end - f.start);
+				doc->seed_residual += residual_annotations(u->cp + f.start, f.end - f.start, true);
 				free(f.rep);
 				continue;
 			}

@@ -174,13 +174,24 @@ static mf_rc emit_text(mf_stream *s, const char *p, size_t n)
 
 static bool has_nul(const char *p, size_t n) { return memchr(p, 0, n) != NULL; }
 
-/* Counts of valid multibyte sequences and of invalid bytes. */
-static void utf8_census(const unsigned char *p, size_t n, size_t *valid_mb, size_t *invalid, bool at_end)
+/* Counts of valid multibyte sequences and of invalid bytes; and of lines
+ * with multibyte characters and no invalid byte (clean) or some (broken). */
+typedef struct {
+	size_t valid_mb, invalid, lines_clean, lines_broken;
+} census;
+
+static void utf8_census(const unsigned char *p, size_t n, census *c, bool at_end)
 {
-	*valid_mb = *invalid = 0;
+	memset(c, 0, sizeof *c);
 	size_t i = 0;
+	bool mb = false, bad = false;
 	while (i < n) {
 		if (p[i] < 0x80) {
+			if (p[i] == '\n') {
+				c->lines_clean += mb && !bad;
+				c->lines_broken += bad;
+				mb = bad = false;
+			}
 			i++;
 			continue;
 		}
@@ -190,12 +201,16 @@ static void utf8_census(const unsigned char *p, size_t n, size_t *valid_mb, size
 			/* a sequence cut by the sniff window is not an error */
 			if (!at_end && n - i < 4 && mf_utf8_seq_len(p[i]) > (int)(n - i))
 				break;
-			(*invalid)++;
+			c->invalid++;
+			bad = true;
 		} else {
-			(*valid_mb)++;
+			c->valid_mb++;
+			mb = true;
 		}
 		i += k;
 	}
+	c->lines_clean += mb && !bad;
+	c->lines_broken += bad;
 }
 
 static void decide_mode(mf_stream *s, bool at_end)
@@ -212,10 +227,13 @@ static void decide_mode(mf_stream *s, bool at_end)
 	 * before BLOCK_TARGET bytes are pending anyway) */
 	if (!at_end && s->pending.n < SNIFF_BYTES)
 		return;
-	size_t valid_mb, invalid;
-	utf8_census((const unsigned char *)p, n, &valid_mb, &invalid, at_end || n < s->pending.n);
-	if (invalid >= 2 && invalid * 2 >= valid_mb) {
-		/* mostly not UTF-8: ask uchardet which legacy charset it is */
+	census c;
+	utf8_census((const unsigned char *)p, n, &c, at_end || n < s->pending.n);
+	size_t invalid = c.invalid;
+	/* Mostly not UTF-8, and not UTF-8 text with lines of another charset
+	 * pasted in (those are repaired as islands; converting the whole file
+	 * would garble its UTF-8 lines): ask uchardet which legacy charset it is */
+	if (invalid >= 2 && invalid * 2 >= c.valid_mb && c.lines_clean * 4 <= c.lines_broken) {
 		uchardet_t ud = uchardet_new();
 		if (ud) {
 			uchardet_handle_data(ud, p, n);

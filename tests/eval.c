@@ -478,6 +478,8 @@ static void usage(FILE *f)
 	      "  --min-confidence X  passed to the library (default its own)\n"
 	      "  --min-rate NAME=R   require a success rate >= R for the variants whose\n"
 	      "                      description starts with NAME (\"all\": every case)\n"
+	      "  --min-calibration R require that of the exact-repair cases reported at\n"
+	      "                      confidence >= 0.9, a share >= R is repaired exactly\n"
 	      "  --max-fp N          allow at most N false positives (default 0 with --assert)\n"
 	      "  --assert            exit 1 when a --min-rate or --max-fp bound fails\n"
 	      "  --list              print the preset variants and exit\n"
@@ -504,6 +506,7 @@ int main(int argc, char **argv)
 	threshold *th = NULL;
 	size_t nth = 0;
 	long seeds = 3, nrandom = 0, max_fp = -1;
+	double min_calib = -1;
 	unsigned long long seed0 = 1;
 	size_t max_bytes = 1000000;
 	int do_assert = 0, presets = 1;
@@ -559,6 +562,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--min-confidence")) {
 			NEEDV();
 			min_conf = strtod(v, NULL);
+		} else if (!strcmp(a, "--min-calibration")) {
+			NEEDV();
+			min_calib = strtod(v, NULL);
 		} else if (!strcmp(a, "--max-fp")) {
 			NEEDV();
 			max_fp = strtol(v, NULL, 10);
@@ -767,7 +773,16 @@ int main(int argc, char **argv)
 		printf("%s: false positives %ld (at most %ld)\n", ok ? "PASS" : "FAIL", fp, max_fp);
 		ok ? passed++ : failed++;
 	}
-	if (nth || max_fp >= 0)
+	if (min_calib >= 0) {
+		/* of the files reported at 0.9 or more, the share repaired exactly */
+		long c = calib.n[NBUCKET - 1], k = calib.ok[NBUCKET - 1];
+		double rate = c ? (double)k / (double)c : 0.0;
+		int ok = c > 0 && rate + 1e-12 >= min_calib;
+		printf("%s: calibration: %.3f of %ld cases at confidence >= 0.9 exact (at least %.3f)\n",
+		       ok ? "PASS" : "FAIL", rate, c, min_calib);
+		ok ? passed++ : failed++;
+	}
+	if (nth || max_fp >= 0 || min_calib >= 0)
 		printf("eval: %d passed, %d failed\n", passed, failed);
 
 	for (size_t i = 0; i < ndocs; i++) {

@@ -222,7 +222,7 @@ static const variant VARIANTS[] = {
 	{ "gbk-as-cp1252", 0.9, "zh-" },
 	{ "gbk-as-latin1 enc=gb18030", 0.9, "zh-" },     /* four-byte GB18030: emoji, ¥ */
 	/* raw GBK lines (or bytes of one) left in UTF-8 text */
-	{ "gbk-island enc=gbk frac=0.3", 0.85, "zh-" },
+	{ "gbk-island enc=gbk frac=0.3", 0.95, "zh-" },
 	{ "gbk-island enc=gb18030 frac=0.1", 0.9, "zh-" },
 	/* the seed family (GARBLING.md §1) on our traditional and classical
 	 * texts: random per-document sets, both decoder behaviours, fullwidth

@@ -564,6 +564,27 @@ START_TEST(test_lm_structure)
 			ck_assert_int_lt(m->val[i], m->bo[k >> 16] + m->uni[k & 0xFFFF]);
 		}
 	}
+	/* the indexes agree with the arrays they index */
+	const uint32_t *rows[2] = {mf_lm_bi_simp_row, mf_lm_bi_trad_row};
+	for (int s = 0; s < 2; s++) {
+		ck_assert_uint_eq(rows[s][0], 0);
+		ck_assert_uint_eq(rows[s][MF_LM_NVOCAB], (uint32_t)ms[s]->n);
+		for (int id = 0; id < MF_LM_NVOCAB; id++)
+			for (uint32_t i = rows[s][id]; i < rows[s][id + 1]; i++)
+				ck_assert_uint_eq(ms[s]->key[i] >> 16, (uint32_t)id);
+	}
+	size_t indexed = 0;
+	for (uint32_t cp = MF_LM_HAN_FIRST; cp <= MF_LM_HAN_LAST; cp++) {
+		unsigned id = mf_lm_han_id[cp - MF_LM_HAN_FIRST];
+		if (id != 0xFFFF) {
+			ck_assert_uint_eq(mf_lm_vocab[id], cp);
+			indexed++;
+		}
+	}
+	size_t in_range = 0;
+	for (int i = 0; i < MF_LM_NVOCAB; i++)
+		in_range += mf_lm_vocab[i] >= MF_LM_HAN_FIRST && mf_lm_vocab[i] <= MF_LM_HAN_LAST;
+	ck_assert_uint_eq(indexed, in_range);
 	/* frequent characters are cheap, in their own script */
 	ck_assert_int_lt(mf_lm_uni_simp[lm_id(cp_of("的"))], 40);
 	ck_assert_int_lt(mf_lm_uni_trad[lm_id(cp_of("們"))], mf_lm_uni_simp[lm_id(cp_of("們"))]);

@@ -31,6 +31,10 @@
  * running text (tables/README.md); larger budgets lower held-out cost per
  * character but rank rare in-word pairs above real cross-word pairs.
  */
+/* the code point range the generated index covers directly: CJK Extension A
+ * and the URO (ids fit 16 bits: the vocabulary has fewer than 65535) */
+#define MF_LM_HAN_FIRST 0x3400u
+#define MF_LM_HAN_LAST 0x9FFFu
 #include "genutil.h"
 
 #include <math.h>
@@ -465,9 +469,33 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof name, "mf_lm_bi_%s_val", sname[s]);
 		fprintf(f, "/* cost of the interpolated P(b|a) */\n");
 		gen_array_u8(&a, name, dim, vals, n, 0);
+		/* where each history's pairs start, so a lookup searches one row */
+		uint32_t *row = gen_xmalloc((V + 1) * sizeof *row);
+		for (size_t id = 0, i = 0; id <= V; id++) {
+			while (i < n && (keys[i] >> 16) < id)
+				i++;
+			row[id] = (uint32_t)i;
+		}
+		snprintf(name, sizeof name, "mf_lm_bi_%s_row", sname[s]);
+		fprintf(f, "/* index: the pairs with id(a) = k are [row[k], row[k+1]) (not in the budget) */\n");
+		gen_array_u32(&a, name, "MF_LM_NVOCAB + 1", row, V + 1, 0);
+		free(row);
 		free(keys);
 		free(vals);
 	}
+	/* index: the id of each character of the main CJK blocks, by code point */
+	uint16_t *hid = gen_xmalloc((MF_LM_HAN_LAST - MF_LM_HAN_FIRST + 1) * sizeof *hid);
+	for (uint32_t cp = MF_LM_HAN_FIRST; cp <= MF_LM_HAN_LAST; cp++)
+		hid[cp - MF_LM_HAN_FIRST] = 0xFFFF;
+	for (size_t id = 0; id < V; id++)
+		if (vocab[id] >= MF_LM_HAN_FIRST && vocab[id] <= MF_LM_HAN_LAST)
+			hid[vocab[id] - MF_LM_HAN_FIRST] = (uint16_t)id;
+	fprintf(f, "#define MF_LM_HAN_FIRST 0x%X\n#define MF_LM_HAN_LAST 0x%X\n\n", MF_LM_HAN_FIRST, MF_LM_HAN_LAST);
+	fprintf(f, "/* index: id of code point MF_LM_HAN_FIRST + k, 0xFFFF outside the\n"
+	           " * vocabulary (not in the budget; others by search in mf_lm_vocab) */\n");
+	gen_array_u16(&a, "mf_lm_han_id", "MF_LM_HAN_LAST - MF_LM_HAN_FIRST + 1", hid,
+	              MF_LM_HAN_LAST - MF_LM_HAN_FIRST + 1, 0);
+	free(hid);
 	gen_guard_close(&a, "MF_TABLES_LM_H");
 	gen_finish(&a);
 	return 0;
