@@ -18,6 +18,7 @@
 #define FILL_MARGIN 12          /* 1.5 nats: a lost byte is filled only when the best
                                    candidate beats the next by this much (cost units) */
 #define MAX_PASSES 3
+#define KEEP_GAIN 1.0           /* nats a pass needs to keep a candidate */
 /* A decoder that drops bytes silently (iconv -c, errors='ignore') drops some
  * where nothing shows: each drop found costs the repair's exactness a nat. */
 #define VIRT_DOUBT 8
@@ -143,6 +144,7 @@ typedef struct {
 	unsigned nmb;             /* multibyte characters decoded so far */
 	unsigned nvirt;           /* holes assumed where a decoder dropped bytes */
 	unsigned lost;            /* characters left as U+FFFD */
+	unsigned open_sites;      /* skeleton: literal '?' the reading may take for a lost byte */
 	unsigned filled;          /* holes filled from the model */
 	long fill_cost;           /* doubt of the fills: -ln P(fill right), summed, 1/8 nat */
 	readmode *rm;
@@ -796,6 +798,8 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 			/* '?' then a trail byte: a literal '?', or a lead byte the
 			 * decoder could not map; the model tells which */
 			uint32_t c = cp1252_hole_pair(d, i, to, -1, d->b[i + 1] & 0xFF, prev, &sure, &doubt);
+			if (c && d->rm->skeleton)
+				d->open_sites++;      /* the reading proper may decide otherwise */
 			if (c && !d->rm->skeleton) {
 				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
 				uint32_t lit[2] = { '?', d->b[i + 1] & 0xFF };
@@ -855,6 +859,7 @@ typedef struct {
 	mf_channel ch;
 	double gain;               /* nats */
 	unsigned lost, filled;
+	unsigned open_sites;       /* skeleton reading: see decoder */
 	long fill_cost;
 } cand;
 
@@ -1044,6 +1049,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				c.nrep = (size_t)nout;
 				c.ch = cd->ch;
 				c.lost = d.lost;
+				c.open_sites = d.open_sites;
 				c.filled = d.filled;
 				c.fill_cost = d.fill_cost;
 				if (cd->sbcs) {
@@ -1179,8 +1185,21 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 			rc = MF_ERR_NOMEM;
 			goto out;
 		}
-		for (size_t k = 0; k < cl.n; k++)
-			live[cl.v[k].start] = true;
+		/* a candidate without lost bytes reads the same in full: if it
+		 * gains nothing now, it never will */
+		for (size_t k = 0; k < cl.n; k++) {
+			cand *c = &cl.v[k];
+			bool hope = c->lost > 0 || c->open_sites > 0;
+			if (!hope) {
+				uint32_t p = c->start ? cps[c->start - 1] : prev0;
+				uint32_t nx = c->end < n ? cps[c->end] : 0;
+				long co = mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx);
+				long cr = mf_lm_seq_cost(c->rep, c->nrep, p, nx);
+				hope = NATS(co - cr) > KEEP_GAIN;
+			}
+			if (hope)
+				live[c->start] = true;
+		}
 		for (size_t a = 0, i = 0; i <= n; i++) {
 			if (i < n && cps[i] != '\n')
 				continue;
@@ -1215,7 +1234,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	size_t kept = 0;
 	for (size_t k = 0; k < cl.n; k++) {
 		cand *c = &cl.v[k];
-		bool ok = c->gain > 1.0;
+		bool ok = c->gain > KEEP_GAIN;
 		for (size_t j = 0; ok && j < kept; j++)
 			if (c->start < cl.v[j].end && cl.v[j].start < c->end)
 				ok = false;
