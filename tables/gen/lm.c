@@ -471,10 +471,10 @@ int main(int argc, char **argv)
 		gen_array_u8(&a, name, dim, vals, n, 0);
 		/* where each history's pairs start, so a lookup searches one row */
 		uint32_t *row = gen_xmalloc((V + 1) * sizeof *row);
-		for (size_t id = 0, i = 0; id <= V; id++) {
-			while (i < n && (keys[i] >> 16) < id)
+		for (size_t hist = 0, i = 0; hist <= V; hist++) {
+			while (i < n && (keys[i] >> 16) < hist)
 				i++;
-			row[id] = (uint32_t)i;
+			row[hist] = (uint32_t)i;
 		}
 		snprintf(name, sizeof name, "mf_lm_bi_%s_row", sname[s]);
 		fprintf(f, "/* index: the pairs with id(a) = k are [row[k], row[k+1]) (not in the budget) */\n");
@@ -487,9 +487,9 @@ int main(int argc, char **argv)
 	uint16_t *hid = gen_xmalloc((MF_LM_HAN_LAST - MF_LM_HAN_FIRST + 1) * sizeof *hid);
 	for (uint32_t cp = MF_LM_HAN_FIRST; cp <= MF_LM_HAN_LAST; cp++)
 		hid[cp - MF_LM_HAN_FIRST] = 0xFFFF;
-	for (size_t id = 0; id < V; id++)
-		if (vocab[id] >= MF_LM_HAN_FIRST && vocab[id] <= MF_LM_HAN_LAST)
-			hid[vocab[id] - MF_LM_HAN_FIRST] = (uint16_t)id;
+	for (size_t k = 0; k < V; k++)
+		if (vocab[k] >= MF_LM_HAN_FIRST && vocab[k] <= MF_LM_HAN_LAST)
+			hid[vocab[k] - MF_LM_HAN_FIRST] = (uint16_t)k;
 	fprintf(f, "#define MF_LM_HAN_FIRST 0x%X\n#define MF_LM_HAN_LAST 0x%X\n\n", MF_LM_HAN_FIRST, MF_LM_HAN_LAST);
 	fprintf(f, "/* index: id of code point MF_LM_HAN_FIRST + k, 0xFFFF outside the\n"
 	           " * vocabulary (not in the budget; others by search in mf_lm_vocab) */\n");
