@@ -420,11 +420,17 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 	}
 }
 
+/* Each marker stands for one byte, or (some decoders) for two: 64^3 fills
+ * at most. */
+static int max_fill_width(const fill_search *fs)
+{
+	return fs->sbcs ? fs->nholes : (fs->nholes == 1 ? 2 : 3);
+}
+
 static void run_search(fill_search *fs, int need, unsigned lead)
 {
 	unsigned fill[4];
-	/* each marker stands for one byte, or (some decoders) for two */
-	int wmax = fs->sbcs ? fs->nholes : (fs->nholes == 1 ? 2 : 3);   /* 64^3 fills at most */
+	int wmax = max_fill_width(fs);
 	fs->pass = 1;
 	rivals.n = 0;
 	rivals.overflow = false;
@@ -449,7 +455,7 @@ static void run_search(fill_search *fs, int need, unsigned lead)
 static bool fills_exist(fill_search *fs, int need, unsigned lead)
 {
 	unsigned fill[4];
-	int wmax = fs->sbcs ? fs->nholes : (fs->nholes == 1 ? 2 : 3);
+	int wmax = max_fill_width(fs);
 	fs->pass = 0;
 	for (int w = fs->nholes; w <= wmax && !fs->have_best; w++)
 		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 0);
@@ -1136,6 +1142,16 @@ static int cmp_start(const void *a, const void *b)
 }
 
 /* One pass over the working text: every channel, best non-overlapping gains. */
+/* What a candidate gains over the text it replaces, in nats. */
+static double cand_gain(const cand *c, const uint32_t *cps, size_t n, uint32_t prev0)
+{
+	uint32_t p = c->start ? cps[c->start - 1] : prev0;
+	uint32_t nx = c->end < n ? cps[c->end] : 0;
+	long co = mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx);
+	long cr = mf_lm_seq_cost(c->rep, c->nrep, p, nx);
+	return NATS(co - cr);
+}
+
 static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
 	*changed = false;
@@ -1189,15 +1205,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		 * gains nothing now, it never will */
 		for (size_t k = 0; k < cl.n; k++) {
 			cand *c = &cl.v[k];
-			bool hope = c->lost > 0 || c->open_sites > 0;
-			if (!hope) {
-				uint32_t p = c->start ? cps[c->start - 1] : prev0;
-				uint32_t nx = c->end < n ? cps[c->end] : 0;
-				long co = mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx);
-				long cr = mf_lm_seq_cost(c->rep, c->nrep, p, nx);
-				hope = NATS(co - cr) > KEEP_GAIN;
-			}
-			if (hope)
+			if (c->lost > 0 || c->open_sites > 0 || cand_gain(c, cps, n, prev0) > KEEP_GAIN)
 				live[c->start] = true;
 		}
 		for (size_t a = 0, i = 0; i <= n; i++) {
@@ -1219,14 +1227,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		if (rc != MF_OK)
 			goto out;
 	}
-	for (size_t k = 0; k < cl.n; k++) {
-		cand *c = &cl.v[k];
-		uint32_t p = c->start ? cps[c->start - 1] : prev0;
-		uint32_t nx = c->end < n ? cps[c->end] : 0;
-		long co = mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx);
-		long cr = mf_lm_seq_cost(c->rep, c->nrep, p, nx);
-		c->gain = NATS(co - cr);
-	}
+	for (size_t k = 0; k < cl.n; k++)
+		cl.v[k].gain = cand_gain(&cl.v[k], cps, n, prev0);
 	if (cl.n)
 		qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
 	/* greedy: keep the best gains that do not overlap; a pass keeps any real
