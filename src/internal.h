@@ -131,6 +131,7 @@ typedef struct mf_docstate {
 	mf_cache *cache;             /* made when a block first has lost bytes */
 	bool pua_decoder;            /* 古文码 here came from a GB18030/CP936-like decoder */
 	unsigned seed_residual;      /* seed-family annotations left in lines not undone */
+	unsigned layer_residual;     /* lines where a 符号码 layer under a lossy reading was left */
 } mf_docstate;
 struct seed_doc *mf_seed_doc(mf_docstate *d);
 void mf_seed_doc_free(struct seed_doc *sd);

@@ -13,7 +13,8 @@
  *    end; the decoder stops at the first place it cannot go on.
  *  - plausible_output: a candidate needs a non-ASCII character in its output;
  *    with a GBK-family or UTF-8-from-GBK target, more CJK-like characters
- *    than other non-ASCII ones.
+ *    than other non-ASCII ones, unless unwrap_sbcs_layers reads the output
+ *    once more (then it holds a character U+00C2..U+00F4).
  *  - lost bytes (holes) are only ever solved at a U+FFFD, at a '?' where the
  *    UTF-8 decoder needs a byte, or (virtual holes) after two complete
  *    multibyte characters of the same decode.
@@ -241,6 +242,17 @@ static int window_cjk(window *wd, const unsigned *suf)
 	return wdv.any ? wdv.cjk : -1;
 }
 
+/* A Latin-1/CP1252 byte for cp, or -1 (repair.c: encode_unit, sbcs). */
+static int sbcs_byte(uint32_t cp)
+{
+	if (cp <= 0xFF)
+		return (int)cp;
+	if (cp < 0x152 || cp > 0x2122)
+		return -1;
+	bool c1252;
+	return mf_sbcs_encode(cp, &c1252);
+}
+
 #define MAX_STEPS 256
 
 /* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
@@ -250,6 +262,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 {
 	unsigned nmb = 0, nvirt = 0;
 	long k = 0, cu = 0;           /* sure non-CJK non-ASCII; possibly CJK */
+	bool sbcs_lead = false;       /* the last character decoded is a Latin-1 lead */
 	int steps = 0;
 	while (i < n) {
 		if (++steps > MAX_STEPS)
@@ -316,6 +329,14 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 			tmp[q] = (unsigned char)(b[i + q] & 0xFF);
 		uint32_t cp;
 		mf_utf8_decode(tmp, (size_t)len, &cp);
+		/* repair.c: unwrap_sbcs_layers reads the output again as UTF-8 in
+		 * Latin-1/CP1252, and any script may come out of that; it needs a
+		 * lead byte (U+00C2..U+00F4) and a continuation byte after it, and
+		 * a decode without lost bytes (a fill never makes one) */
+		int sb = cp >= 0x80 ? sbcs_byte(cp) : -1;
+		if (sbcs_lead && sb >= 0x80 && sb <= 0xBF)
+			return true;
+		sbcs_lead = sb >= 0xC2 && sb <= 0xF4;
 		if (mf_cjk_like(cp))
 			cu++;
 		else
@@ -325,17 +346,6 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 			return true;
 	}
 	return false;
-}
-
-/* A Latin-1/CP1252 byte for cp, or -1 (repair.c: encode_unit, sbcs). */
-static int sbcs_byte(uint32_t cp)
-{
-	if (cp <= 0xFF)
-		return (int)cp;
-	if (cp < 0x152 || cp > 0x2122)
-		return -1;
-	bool c1252;
-	return mf_sbcs_encode(cp, &c1252);
 }
 
 bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)

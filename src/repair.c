@@ -131,6 +131,8 @@ typedef struct {
 	bool skeleton;
 	bool probe;                /* a first reading that only decides the script */
 	unsigned holes_met;
+	bool *residue;             /* per unit: a lossy reading there is 符号码 under it */
+	unsigned residue_lines;    /* lines with one that nothing repaired */
 } readmode;
 
 typedef struct {
@@ -867,6 +869,8 @@ typedef struct {
 	unsigned lost, filled;
 	unsigned open_sites;       /* skeleton reading: see decoder */
 	long fill_cost;
+	int ninner;                /* 符号码 layers undone inside this one, outermost first */
+	mf_channel inner[MF_MAX_CHAIN - 1];
 } cand;
 
 typedef struct {
@@ -890,11 +894,110 @@ static bool cl_push(candlist *l, const cand *c)
 
 static bool non_ascii(uint32_t cp) { return cp >= 0x80; }
 
+/* Strict GBK reading of bytes[0..n) (ASCII and mapped pairs only) into out;
+ * returns the characters, or 0 when any byte is left over. */
+static size_t gbk_exact(const unsigned char *bytes, size_t n, uint32_t *out)
+{
+	size_t m = 0, j = 0;
+	while (j < n) {
+		if (bytes[j] < 0x80) {
+			out[m++] = bytes[j++];
+			continue;
+		}
+		if (j + 1 >= n || !mf_gbk_pair_in_gbk(bytes[j], bytes[j + 1]))
+			return 0;
+		out[m++] = mf_gbk_decode_pair(bytes[j], bytes[j + 1]);
+		j += 2;
+	}
+	return m;
+}
+
+/* A reversal whose output is itself UTF-8 read as Latin-1 or CP1252 (å°\x8f
+ * for 小) is undone further here, while the whole output re-encodes to valid
+ * UTF-8 with a multibyte character in it.  Judged alone, such a layer is full
+ * of C1 controls and loses to the 拼音码 reading of the same bytes (氓掳聫);
+ * judged with the layers under it, it is what it is.  Bytes that are valid
+ * GBK as well (×£: 祝, or Hebrew ף) are read as the model prefers, a GBK
+ * reading ending the chain.  Returns the layers undone, outermost first, in
+ * inner[]. */
+static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_channel *inner, int room)
+{
+	int k = 0;
+	unsigned char *bytes = NULL;
+	uint32_t *dec = NULL, *gdec = NULL;
+	if (rep->n == 0 || rep->failed)
+		return 0;
+	bytes = malloc(rep->n);
+	dec = malloc(rep->n * sizeof *dec);
+	gdec = malloc(rep->n * sizeof *gdec);
+	if (!bytes || !dec || !gdec) {
+		rep->failed = true;
+		goto out;
+	}
+	while (k < room) {
+		bool any1252 = false;
+		size_t j;
+		for (j = 0; j < rep->n; j++) {
+			uint32_t c = rep->v[j];
+			bool only1252 = false;
+			int b = c < 0x80 ? (int)c : c == 0xFFFD ? -1 : mf_sbcs_encode(c, &only1252);
+			if (b < 0)
+				break;
+			any1252 |= only1252;
+			bytes[j] = (unsigned char)b;
+		}
+		if (j < rep->n)
+			break;
+		size_t m = 0, nmulti = 0;
+		for (j = 0; j < rep->n;) {
+			size_t l = mf_utf8_decode(bytes + j, rep->n - j, &dec[m]);
+			if (MF_IS_RAW(dec[m]))
+				break;
+			nmulti += l > 1;
+			m++;
+			j += l;
+		}
+		if (j < rep->n || nmulti == 0)
+			break;
+		size_t mg = gbk_exact(bytes, rep->n, gdec);
+		if (mg && mf_lm_seq_cost(gdec, mg, prev, next) < mf_lm_seq_cost(dec, m, prev, next)) {
+			memcpy(rep->v, gdec, mg * sizeof *gdec);
+			rep->n = mg;
+			inner[k++] = any1252 ? MF_CH_GBK_AS_CP1252 : MF_CH_GBK_AS_LATIN1;
+			break;
+		}
+		memcpy(rep->v, dec, m * sizeof *dec);
+		rep->n = m;
+		inner[k++] = any1252 ? MF_CH_UTF8_AS_CP1252 : MF_CH_UTF8_AS_LATIN1;
+	}
+out:
+	free(bytes);
+	free(dec);
+	free(gdec);
+	return k;
+}
+
 /* CJK output: what a Chinese text repair should produce. */
 bool mf_cjk_like(uint32_t cp)
 {
 	return mf_is_han(cp) || (cp >= 0x3000 && cp < 0x3400) || (cp >= 0xFF00 && cp < 0xFFF0) ||
 	       (cp >= 0xAC00 && cp < 0xD7A4) || (cp >= 0x2000 && cp < 0x2070);
+}
+
+/* Latin-1/CP1252 characters that spell a UTF-8 lead and continuation byte
+ * (å° in å°\x8f): the mark of a 符号码 layer under a reading. */
+static unsigned sbcs_utf8_pairs(const uint32_t *v, size_t n)
+{
+	unsigned k = 0;
+	int prev = -1;
+	for (size_t i = 0; i < n; i++) {
+		bool only1252;
+		int b = v[i] >= 0x80 && v[i] != 0xFFFD ? mf_sbcs_encode(v[i], &only1252) : -1;
+		if (prev >= 0xC2 && prev <= 0xF4 && b >= 0x80 && b <= 0xBF)
+			k++;
+		prev = b;
+	}
+	return k;
 }
 
 /* Is the reversal a sensible text at all?  Reject outputs that are mostly
@@ -1067,12 +1170,34 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 					else
 						c.ch = cd->target == TGT_UTF8 ? MF_CH_UTF8_AS_LATIN1 : MF_CH_GBK_AS_LATIN1;
 				}
+				const chan_def *judge = cd;
+				/* only a lossless reading: what a fill was chosen to be
+				 * says nothing of the layer under it */
+				bool lossy = d.lost || d.filled || d.nvirt || d.open_sites;
+				/* a lossy reading cannot be read further, but where it
+				 * shows a 符号码 layer under it the line is not clean */
+				if (cd->target == TGT_UTF8 && lossy && rm->residue && sbcs_utf8_pairs(rep.v, (size_t)nout) >= 2)
+					rm->residue[s] = true;
+				if (cd->target == TGT_UTF8 && !lossy) {
+					rep.n = (size_t)nout;
+					c.ninner = unwrap_sbcs_layers(&rep, s > 0 ? cps[s - 1] : prev0, e < n ? cps[e] : 0, c.inner,
+					                              MF_MAX_CHAIN - 1);
+					c.nrep = rep.n;
+					if (rep.failed) {
+						rc = MF_ERR_NOMEM;
+						goto done;
+					}
+					/* judged as what the innermost layer reads */
+					if (c.ninner)
+						judge = &CHANNELS[c.inner[c.ninner - 1] == MF_CH_UTF8_AS_LATIN1 ||
+						                          c.inner[c.ninner - 1] == MF_CH_UTF8_AS_CP1252 ? 1 : 2];
+				}
 				bool same = c.nrep == e - s && memcmp(rep.v, cps + s, c.nrep * sizeof(uint32_t)) == 0;
 				if (!same && cd->island && !island_beats_sbcs(slots + ustart[s - a], ustart[e - a] - ustart[s - a],
 				                                              rep.v, c.nrep, s > 0 ? cps[s - 1] : prev0,
 				                                              e < n ? cps[e] : 0))
 					same = true;
-				if (!same && plausible_output(cd, rep.v, c.nrep, rm->probe)) {
+				if (!same && plausible_output(judge, rep.v, c.nrep, rm->probe)) {
 					c.rep = malloc(c.nrep * sizeof(uint32_t));
 					if (!c.rep) {
 						rc = MF_ERR_NOMEM;
@@ -1297,6 +1422,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		}
 		if (G->nchain < MF_MAX_CHAIN)
 			G->chain[G->nchain++] = c->ch;
+		for (int j = 0; j < c->ninner && G->nchain < MF_MAX_CHAIN; j++)
+			G->chain[G->nchain++] = c->inner[j];
 		G->lost += c->lost;
 		G->filled += c->filled;
 		G->fill_cost += c->fill_cost;
@@ -1427,15 +1554,38 @@ static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, rea
 		w.g[i].ostart = i;
 		w.g[i].oend = i + 1;
 	}
+	bool *residue = calloc(n + 1, sizeof *residue);
+	if (!residue) {
+		rc = MF_ERR_NOMEM;
+		goto done;
+	}
 	for (int pass = 0; pass < MAX_PASSES; pass++) {
 		bool changed;
 		int script = -1;           /* each layer decides its own */
+		rm->residue = pass == 0 ? residue : NULL;   /* positions are the input's */
 		rc = one_pass(&w, prev, doc->pua_decoder && pass == 0, rm, &script, &changed);
+		rm->residue = NULL;
 		if (rc != MF_OK || !changed)
 			break;
 	}
 	if (rc != MF_OK)
 		goto done;
+	/* lines where a lossy reading showed a layer under it and nothing was
+	 * repaired: garbling the repair leaves behind */
+	for (size_t g = 0; g < w.ng; g++)
+		if (w.g[g].touched)
+			for (size_t q = w.g[g].ostart; q < w.g[g].oend; q++)
+				residue[q] = false;      /* repaired there */
+	rm->residue_lines = 0;
+	for (size_t a = 0, q = 0; q <= n; q++) {
+		if (q < n && cps[q] != '\n')
+			continue;
+		bool left = false;
+		for (size_t j = a; j < q; j++)
+			left |= residue[j];
+		rm->residue_lines += left;
+		a = q + 1;
+	}
 	if (text) {
 		for (size_t k = 0; k < w.n; k++)
 			cv_push(text, w.u[k].cp);
@@ -1474,8 +1624,10 @@ static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, rea
 		f.nchain = G->nchain;
 		for (int j = 0; j < G->nchain; j++)
 			f.chain[j] = G->chain[G->nchain - 1 - j];
-		uint32_t p = f.start ? cps[f.start - 1] : prev;
-		uint32_t nx = f.end < n ? cps[f.end] : 0;
+		/* in the context as repaired, which is what a second run over the
+		 * output sees: so it judges the span as this run did */
+		uint32_t p = a > 0 ? w.u[a - 1].cp : prev;
+		uint32_t nx = k < w.n ? w.u[k].cp : 0;
 		long co = mf_lm_seq_cost(cps + f.start, f.end - f.start, p, nx);
 		long cr = mf_lm_seq_cost(f.rep, f.nrep, p, nx);
 		f.gain = NATS(co - cr) - 2.0 * (G->nchain - 1);
@@ -1494,6 +1646,7 @@ static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, rea
 		}
 	}
 done:
+	free(residue);
 	free(w.u);
 	free(w.g);
 	return rc;
@@ -1551,6 +1704,7 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 	free(text.v);
 	if (rc != MF_OK)
 		return rc;
+	doc->layer_residual += rm.residue_lines;     /* as the last reading found them */
 	find_unrecoverable(cps, n, out);
 	if (out->n)
 		qsort(out->v, out->n, sizeof *out->v, cmp_found);

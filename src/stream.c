@@ -653,8 +653,10 @@ mf_rc mf_stream_finish(mf_stream *s)
 	}
 	if (r->napplied > 0) {
 		r->status = MF_STATUS_GARBLED;
-		/* annotations of the seed family left in place: not all undone */
-		r->confidence = (1.0 - s->det_none) * s->exact * pow(0.2, (double)s->doc->seed_residual);
+		/* annotations of the seed family, or layers under a lossy reading,
+		 * left in place: not all undone */
+		r->confidence = (1.0 - s->det_none) * s->exact *
+		                pow(0.2, (double)(s->doc->seed_residual + s->doc->layer_residual));
 	} else {
 		r->status = MF_STATUS_CLEAN;
 		r->confidence = s->max_rejected;

@@ -221,6 +221,11 @@ static const variant VARIANTS[] = {
 	{ "gbk-as-latin1", 0.9, "zh-" },
 	{ "gbk-as-cp1252", 0.9, "zh-" },
 	{ "gbk-as-latin1 enc=gb18030", 0.9, "zh-" },     /* four-byte GB18030: emoji, ¥ */
+	/* lossless chains: a 符号码 layer undone with the layers under it */
+	{ "utf8-as-latin1 > utf8-as-latin1", 0.95, "zh-" },
+	{ "utf8-as-cp1252 > utf8-as-latin1 > utf8-as-cp1252", 0.95, "zh-" },
+	{ "utf8-as-latin1 > utf8-as-gbk decoder=gb18030 repl=fffd consume=2", 0.95, "zh-" },
+	{ "gbk-as-cp1252 > utf8-as-latin1", 0.9, "zh-" },
 	/* raw GBK lines (or bytes of one) left in UTF-8 text */
 	{ "gbk-island enc=gbk frac=0.3", 0.95, "zh-" },
 	{ "gbk-island enc=gb18030 frac=0.1", 0.9, "zh-" },
