@@ -35,10 +35,38 @@ size_t mf_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 size_t mf_utf8_valid_prefix(const unsigned char *s, size_t n);
 size_t mf_utf8_encode(uint32_t cp, char out[4]);
 /* Bytes needed to complete a sequence starting with lead byte b (1..4), 0 if b
- * cannot start one. */
-int mf_utf8_seq_len(unsigned char b);
-bool mf_utf8_is_cont(unsigned v);
-void mf_utf8_second_range(unsigned lead, unsigned *lo, unsigned *hi);
+ * cannot start one.  (Inline: the pre-scan calls these per byte.) */
+static inline int mf_utf8_seq_len(unsigned char b)
+{
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xC2 && b <= 0xDF)
+		return 2;
+	if (b >= 0xE0 && b <= 0xEF)
+		return 3;
+	if (b >= 0xF0 && b <= 0xF4)
+		return 4;
+	return 0;
+}
+static inline bool mf_utf8_is_cont(unsigned v)
+{
+	return v >= 0x80 && v <= 0xBF;
+}
+/* Second-byte limits of a UTF-8 lead byte (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+static inline void mf_utf8_second_range(unsigned lead, unsigned *lo, unsigned *hi)
+{
+	*lo = 0x80;
+	*hi = 0xBF;
+	if (lead == 0xE0)
+		*lo = 0xA0;
+	else if (lead == 0xED)
+		*hi = 0x9F;
+	else if (lead == 0xF0)
+		*lo = 0x90;
+	else if (lead == 0xF4)
+		*hi = 0x8F;
+}
 
 /* ---- legacy charsets through the compiled tables (charset.c) ---- */
 /* GBK/CP936/GB18030 two-byte: decode a pair; 0 when unmapped. */

@@ -2,19 +2,6 @@
  * SPDX-License-Identifier: MIT */
 #include "internal.h"
 
-int mf_utf8_seq_len(unsigned char b)
-{
-	if (b < 0x80)
-		return 1;
-	if (b >= 0xC2 && b <= 0xDF)
-		return 2;
-	if (b >= 0xE0 && b <= 0xEF)
-		return 3;
-	if (b >= 0xF0 && b <= 0xF4)
-		return 4;
-	return 0;
-}
-
 size_t mf_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	unsigned char b = s[0];
@@ -26,15 +13,8 @@ size_t mf_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	if (len == 0 || (size_t)len > n)
 		goto bad;
 	/* the second byte's range excludes overlongs, surrogates and > U+10FFFF */
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (b == 0xE0)
-		lo = 0xA0;
-	else if (b == 0xED)
-		hi = 0x9F;
-	else if (b == 0xF0)
-		lo = 0x90;
-	else if (b == 0xF4)
-		hi = 0x8F;
+	unsigned lo, hi;
+	mf_utf8_second_range(b, &lo, &hi);
 	if (s[1] < lo || s[1] > hi)
 		goto bad;
 	uint32_t v = b & (0x7F >> len);
@@ -89,25 +69,4 @@ size_t mf_utf8_encode(uint32_t cp, char out[4])
 	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
 	out[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
-}
-
-bool mf_utf8_is_cont(unsigned v)
-{
-	return v >= 0x80 && v <= 0xBF;
-}
-
-/* Second-byte limits of a UTF-8 lead byte (no overlongs, no surrogates,
- * nothing above U+10FFFF). */
-void mf_utf8_second_range(unsigned lead, unsigned *lo, unsigned *hi)
-{
-	*lo = 0x80;
-	*hi = 0xBF;
-	if (lead == 0xE0)
-		*lo = 0xA0;
-	else if (lead == 0xED)
-		*hi = 0x9F;
-	else if (lead == 0xF0)
-		*lo = 0x90;
-	else if (lead == 0xF4)
-		*hi = 0x8F;
 }
