@@ -27,25 +27,7 @@ bool mf_gbk_pair_in_gbk(unsigned char lead, unsigned char trail)
 	return (mf_gbk_src[gbk_index(lead, trail)] & 1) != 0;
 }
 
-int mf_gbk_encode(uint32_t cp, unsigned char out[2])
-{
-	if (cp < 0x80) {
-		out[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp > 0xFFFF)
-		return 0;
-	uint16_t v = mf_gbk_enc[cp];
-	if (v == 0)
-		return 0;
-	if (v < 0x100) {
-		out[0] = (unsigned char)v;
-		return 1;
-	}
-	out[0] = (unsigned char)(v >> 8);
-	out[1] = (unsigned char)(v & 0xFF);
-	return 2;
-}
+const uint16_t *const mf_gbk_enc_bmp = mf_gbk_enc;
 
 int mf_sbcs_encode(uint32_t cp, bool *cp1252_only)
 {

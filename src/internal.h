@@ -73,9 +73,30 @@ static inline void mf_utf8_second_range(unsigned lead, unsigned *lo, unsigned *h
 uint32_t mf_gbk_decode_pair(unsigned char lead, unsigned char trail);
 /* True when glibc's GBK (the strictest common decoder) maps the pair. */
 bool mf_gbk_pair_in_gbk(unsigned char lead, unsigned char trail);
+/* The encode table (tables/gbk.h): per BMP code point, its GBK code (one
+ * byte when < 0x100), 0 when none; entries below 0x80 are not used. */
+extern const uint16_t *const mf_gbk_enc_bmp;
 /* Encode a code point the way a GBK-family decoder could have produced it:
  * writes 1 or 2 bytes to out and returns the count, 0 if not encodable. */
-int mf_gbk_encode(uint32_t cp, unsigned char out[2]);
+static inline int mf_gbk_encode(uint32_t cp, unsigned char out[2])
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp > 0xFFFF)
+		return 0;
+	uint16_t v = mf_gbk_enc_bmp[cp];
+	if (v == 0)
+		return 0;
+	if (v < 0x100) {
+		out[0] = (unsigned char)v;
+		return 1;
+	}
+	out[0] = (unsigned char)(v >> 8);
+	out[1] = (unsigned char)(v & 0xFF);
+	return 2;
+}
 bool mf_gbk_is_lead(unsigned char b);
 bool mf_gbk_is_trail(unsigned char b);
 /* Latin-1 / CP1252 (as one reverse map; holes come back as C1 controls). */
