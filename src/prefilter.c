@@ -21,12 +21,30 @@
  *  - find_unrecoverable only starts at U+FFFD or U+951F; gbk-island needs
  *    raw bytes (invalid UTF-8); such lines always go to the full analysis.
  * SPDX-License-Identifier: MIT */
+#include <pthread.h>
+
 #include "internal.h"
 
 #define S_MAYBE 0x200u     /* the slot is a literal '?' (repair.c: MAYBE_HOLE) */
 #define S_START 0x400u     /* the slot starts a non-ASCII unit: a decode start */
 #define S_UNIT 0x800u      /* the slot starts a unit: a candidate may end before it */
 #define S_BYTES 0x2FFu     /* what repair.c compares */
+
+/* mf_cjk_like below U+10000, as bits: worked out once (tables_init). */
+static uint64_t cjk_bits[0x10000 / 64];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void)
+{
+	for (uint32_t c = 0; c <= 0xFFFF; c++)
+		if (mf_cjk_like(c))
+			cjk_bits[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static inline bool cjk_like(uint32_t cp)
+{
+	return cp < 0x10000 ? cjk_bits[cp >> 6] >> (cp & 63) & 1 : mf_cjk_like(cp);
+}
 
 
 /* A lost-byte window of the UTF-8 decoder (repair.c: solve_hole, enum_fill,
@@ -92,7 +110,7 @@ static void try_fill(window *wd, const unsigned *fill, int w)
 				return;
 			v = (v << 6) | (q[i + j] & 0x3F);
 		}
-		cjk += mf_cjk_like(v);
+		cjk += cjk_like(v);
 		i += len;
 	}
 	wd->any = true;
@@ -172,10 +190,9 @@ static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, un
 }
 
 #define WCACHE_BITS 14
-static _Thread_local struct {
-	uint64_t key;
-	int8_t cjk;
-} wcache[1u << WCACHE_BITS];
+/* the key of a window (bit 63 set, bits 61 and 62 clear) with its
+ * window_cjk() + 1 in bits 61 and 62 */
+static _Thread_local uint64_t wcache[1u << WCACHE_BITS];
 
 static int window_cjk(window *wd, const unsigned *suf);
 
@@ -184,39 +201,44 @@ static int window_cjk(window *wd, const unsigned *suf);
 static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0, size_t *e,
                         long *k, long *cu)
 {
-	window wd;
-	wd.npre = (int)(j - i);
-	wd.nsuf = 0;
-	wd.any = false;
-	wd.cjk = 0;
-	wd.cap = j > i ? 2 : 1;
-	if (wd.npre > 4)
+	int npre = (int)(j - i);
+	if (npre > 4)
 		return true;           /* cannot happen; stay generous */
-	for (size_t q = i; q < j; q++)
-		wd.q[q - i] = b[q] & 0xFF;
-	unsigned suf[3];
-	size_t x = e0;
-	while (x < n && wd.nsuf < 3 && !(b[x] & S_MAYBE) && mf_utf8_is_cont(b[x] & 0xFF))
-		suf[wd.nsuf++] = b[x++] & 0xFF;
-	wd.after = x < n ? (b[x] & 0xFF) : 0x100;
-	*e = x;
 	/* the answer depends on these bytes only: remember recent ones */
-	uint64_t key = (uint64_t)1 << 63 | (uint64_t)wd.after << 52 | (uint64_t)wd.npre << 50 |
-	               (uint64_t)wd.nsuf << 48;
-	for (int q = 0; q < wd.npre; q++)
-		key |= (uint64_t)wd.q[q] << (24 + 8 * q);
-	for (int q = 0; q < wd.nsuf; q++)
-		key |= (uint64_t)suf[q] << (8 * q);
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)npre << 50;
+	for (int q = 0; q < npre; q++)
+		key |= (uint64_t)(b[i + (size_t)q] & 0xFF) << (24 + 8 * q);
+	int nsuf = 0;
+	size_t x = e0;
+	while (x < n && nsuf < 3 && !(b[x] & S_MAYBE) && mf_utf8_is_cont(b[x] & 0xFF))
+		key |= (uint64_t)(b[x++] & 0xFF) << (8 * nsuf++);
+	unsigned after = x < n ? (b[x] & 0xFF) : 0x100;
+	key |= (uint64_t)after << 52 | (uint64_t)nsuf << 48;
+	*e = x;
 	uint64_t h = (key * 0x9E3779B97F4A7C15u) >> (64 - WCACHE_BITS);
-	if (wcache[h].key != key) {
-		wcache[h].key = key;
-		wcache[h].cjk = (int8_t)window_cjk(&wd, suf);
+	uint64_t got = wcache[h];
+	if ((got & ~((uint64_t)3 << 61)) != key) {
+		window wd;
+		wd.npre = npre;
+		wd.nsuf = nsuf;
+		wd.any = false;
+		wd.cjk = 0;
+		wd.cap = npre ? 2 : 1;
+		wd.after = after;
+		for (int q = 0; q < npre; q++)
+			wd.q[q] = b[i + (size_t)q] & 0xFF;
+		unsigned suf[3];
+		for (int q = 0; q < nsuf; q++)
+			suf[q] = b[e0 + (size_t)q] & 0xFF;
+		got = key | (uint64_t)(window_cjk(&wd, suf) + 1) << 61;
+		wcache[h] = got;
 	}
-	if (wcache[h].cjk < 0)
+	int cjk = (int)(got >> 61 & 3) - 1;
+	if (cjk < 0)
 		return false;
-	if (wd.npre && wd.q[0] <= 0xE1)
+	if (npre && (b[i] & 0xFF) <= 0xE1)
 		(*k)++;                /* the character of the known lead: below U+2000 */
-	*cu += wcache[h].cjk;
+	*cu += cjk;
 	return true;
 }
 
@@ -243,7 +265,7 @@ static int window_cjk(window *wd, const unsigned *suf)
 }
 
 /* A Latin-1/CP1252 byte for cp, or -1 (repair.c: encode_unit, sbcs). */
-static int sbcs_byte(uint32_t cp)
+static inline int sbcs_byte(uint32_t cp)
 {
 	if (cp <= 0xFF)
 		return (int)cp;
@@ -324,11 +346,9 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 			continue;
 		}
 		nmb++;
-		unsigned char tmp[4];
-		for (int q = 0; q < len; q++)
-			tmp[q] = (unsigned char)(b[i + q] & 0xFF);
-		uint32_t cp;
-		mf_utf8_decode(tmp, (size_t)len, &cp);
+		uint32_t cp = byte & (0x7Fu >> len);     /* (valid UTF-8: as mf_utf8_decode) */
+		for (int q = 1; q < len; q++)
+			cp = cp << 6 | (b[i + (size_t)q] & 0x3F);
 		/* repair.c: unwrap_sbcs_layers reads the output again as UTF-8 in
 		 * Latin-1/CP1252, and any script may come out of that; it needs a
 		 * lead byte (U+00C2..U+00F4) and a continuation byte after it, and
@@ -337,7 +357,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 		if (sbcs_lead && sb >= 0x80 && sb <= 0xBF)
 			return true;
 		sbcs_lead = sb >= 0xC2 && sb <= 0xF4;
-		if (mf_cjk_like(cp))
+		if (cjk_like(cp))
 			cu++;
 		else
 			k++;
@@ -348,8 +368,25 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 	return false;
 }
 
+/* The sbcs channels: can the byte of a unit (>= 0) continue the byte of the
+ * unit before it (prev >= 0x80) in a first decode step? */
+static inline bool sbcs_pair_may(int prev, int byte)
+{
+	if (byte == '?')
+		return true;
+	if (prev >= 0xC2 && prev <= 0xF4 && mf_utf8_is_cont((unsigned)byte))
+		return true;
+	if (prev >= 0x81 && mf_gbk_pair_in_gbk((unsigned char)prev, (unsigned char)byte))
+		return true;
+	/* repair.c: gb18030_four, a lead then a digit */
+	if (prev >= 0x81 && byte >= 0x30 && byte <= 0x39)
+		return true;
+	return false;
+}
+
 bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 {
+	pthread_once(&tables_once, tables_init);
 	size_t i;
 	bool nonascii = false;
 	for (i = 0; i < n; i++) {
@@ -370,17 +407,8 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 	int prev = -1;                 /* byte of the previous unit, -1: a barrier */
 	for (i = 0; i < n; i++) {
 		int byte = sbcs_byte(cps[i]);
-		if (prev >= 0x80 && byte >= 0) {
-			if (byte == '?')
-				return true;
-			if (prev >= 0xC2 && prev <= 0xF4 && mf_utf8_is_cont((unsigned)byte))
-				return true;
-			if (prev >= 0x81 && mf_gbk_pair_in_gbk((unsigned char)prev, (unsigned char)byte))
-				return true;
-			/* repair.c: gb18030_four, a lead then a digit */
-			if (prev >= 0x81 && byte >= 0x30 && byte <= 0x39)
-				return true;
-		}
+		if (prev >= 0x80 && byte >= 0 && sbcs_pair_may(prev, byte))
+			return true;
 		if (byte == 0x80)
 			return true;
 		prev = byte;
