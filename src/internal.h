@@ -199,6 +199,16 @@ void mf_found_list_free(mf_found_list *l);
  * a block; appends spans. */
 mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc,
                       mf_found_list *out);
+/* For a block of clean text (stream.c): at a '?', or at a '(' after a
+ * non-ASCII character, could what follows from p[j] be an annotation the
+ * seed family counts as evidence (mf_seed_annotation_may)?  Where none can,
+ * mf_seed_analyse gathers only the block's count of GBK-encodable Han
+ * characters (han); mf_seed_quiet_block then does to the document what
+ * mf_seed_analyse would (it would find nothing) and sets *applied, or, when
+ * the block is to be read (seed mode), changes nothing: mf_seed_analyse
+ * must run. */
+bool mf_seed_annotation_may(const unsigned char *p, size_t n, size_t j);
+mf_rc mf_seed_quiet_block(mf_docstate *doc, const unsigned char *p, size_t n, unsigned han, bool *applied);
 
 /* The character a lost byte of a GBK pair most likely completes (repair.c):
  * lead or trail >= 0 is the known byte, the other is one of cands (all when
@@ -213,6 +223,18 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
  * can produce a candidate, no unrecoverable span starts there.  slots is
  * scratch of 2 * n + 1 entries. */
 bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots);
+/* The clean-text path (stream.c) on a block of n bytes of UTF-8, without
+ * decoding it first: false when mf_prefilter_line clears every line of it
+ * (as the stream decodes them: an invalid byte is a raw unit) and no line
+ * holds what mf_seed_annotation_may calls a possible annotation; then *out
+ * holds what the repair passes would gather from the block.  slots and
+ * starts are scratch of n + 1 and n / 2 + 1 entries. */
+typedef struct {
+	unsigned han;           /* GBK-encodable Han characters (the seed family's count) */
+	bool pua;               /* a code point in U+E000..U+E765 (the PUA evidence) */
+	unsigned lines;         /* newlines */
+} mf_prescan;
+bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_t *starts, mf_prescan *out);
 
 /* ---- confidence (repair.c) ---- */
 double mf_sigmoid(double x);

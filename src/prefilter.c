@@ -20,8 +20,15 @@
  *    multibyte characters of the same decode.
  *  - find_unrecoverable only starts at U+FFFD or U+951F; gbk-island needs
  *    raw bytes (invalid UTF-8); such lines always go to the full analysis.
+ *
+ * mf_prescan_block gives the same answer for each line of a block of UTF-8
+ * bytes without decoding it into units first (the stream's clean-text
+ * path); it makes the same slots where a decode may start and hands them to
+ * the same gbk_decode_may, and only leaves out starts that function would
+ * end at once.
  * SPDX-License-Identifier: MIT */
 #include <pthread.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -30,16 +37,11 @@
 #define S_UNIT 0x800u      /* the slot starts a unit: a candidate may end before it */
 #define S_BYTES 0x2FFu     /* what repair.c compares */
 
-/* mf_cjk_like below U+10000, as bits: worked out once (tables_init). */
+/* mf_cjk_like below U+10000, as bits, and fast_tab (mf_prescan_block):
+ * worked out once (tables_init). */
 static uint64_t cjk_bits[0x10000 / 64];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-
-static void tables_init(void)
-{
-	for (uint32_t c = 0; c <= 0xFFFF; c++)
-		if (mf_cjk_like(c))
-			cjk_bits[c >> 6] |= (uint64_t)1 << (c & 63);
-}
+static void tables_init(void);
 
 static inline bool cjk_like(uint32_t cp)
 {
@@ -453,5 +455,248 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 				return true;
 		}
 	}
+	return false;
+}
+
+/* The utf8-as-gbk starts recorded in one run, p[..e) (valid UTF-8 that GBK
+ * encodes): their byte offsets, ascending.  The run's slots from the first
+ * start on are made here, as mf_prefilter_line makes them (decodes read
+ * only the slots from their start on). */
+static bool run_may(const unsigned char *p, size_t e, uint16_t *slots, uint32_t *starts, size_t nst)
+{
+	const uint16_t *enc = mf_gbk_enc_bmp;
+	uint16_t *sl = slots;
+	size_t k = 0;
+	uint32_t next = starts[0];
+	for (size_t a = starts[0]; a < e;) {
+		if (a == next) {
+			starts[k++] = (uint32_t)(sl - slots);
+			next = k < nst ? starts[k] : UINT32_MAX;
+		}
+		unsigned b0 = p[a];
+		uint32_t c;
+		if (b0 >= 0xE0 && b0 <= 0xEF) {
+			c = (b0 & 0x0Fu) << 12 | (p[a + 1] & 0x3Fu) << 6 | (p[a + 2] & 0x3Fu);
+			a += 3;
+		} else if (b0 < 0x80) {
+			*sl++ = (uint16_t)(b0 | S_UNIT | (b0 == '?' ? S_MAYBE : 0));
+			a++;
+			continue;
+		} else {
+			mf_utf8_decode(p + a, e - a, &c);
+			a += (size_t)mf_utf8_seq_len((unsigned char)b0);
+		}
+		unsigned v = enc[c];
+		if (v < 0x100) {
+			*sl++ = (uint16_t)(v | S_UNIT | S_START);
+		} else {
+			sl[0] = (uint16_t)(v >> 8 | S_UNIT | S_START);
+			sl[1] = (uint16_t)(v & 0xFF);
+			sl += 2;
+		}
+	}
+	size_t ns = (size_t)(sl - slots);
+	for (k = 0; k < nst; k++)
+		if (gbk_decode_may(slots, ns, starts[k]))
+			return true;
+	return false;
+}
+
+/* Per GBK lead byte: the trails with which it starts a first UTF-8
+ * character that may decode (its second-byte range, lo | (hi - lo) << 9),
+ * an empty range (lo 0x100) when the lead starts none. */
+#define SR_(l, lo, hi) ((uint32_t)(lo) | (uint32_t)((hi) - (lo)) << 9)
+#define SR(l) ((l) < 0xC2 || (l) > 0xF4 ? SR_(l, 0x100, 0x100) : (l) == 0xE0 ? SR_(l, 0xA0, 0xBF) :      \
+               (l) == 0xED ? SR_(l, 0x80, 0x9F) : (l) == 0xF0 ? SR_(l, 0x90, 0xBF) :                    \
+               (l) == 0xF4 ? SR_(l, 0x80, 0x8F) : SR_(l, 0x80, 0xBF))
+#define SR4(l) SR(l), SR((l) + 1), SR((l) + 2), SR((l) + 3)
+#define SR16(l) SR4(l), SR4((l) + 4), SR4((l) + 8), SR4((l) + 12)
+#define SR64(l) SR16(l), SR16((l) + 16), SR16((l) + 32), SR16((l) + 48)
+static const uint32_t start_range[256] = { SR64(0), SR64(64), SR64(128), SR64(192) };
+
+static inline bool starts_char(unsigned lead, unsigned trail)
+{
+	uint32_t r = start_range[lead];
+	return trail - (r & 0x1FF) <= r >> 9;
+}
+
+/* Per BMP code point, for the common case of mf_prescan_block: F_FAST when
+ * GBK encodes it in two bytes and no test treats it apart (not sbcs-
+ * encodable, not U+FFFD or U+951F, outside the PUA evidence range); then
+ * F_HAN for mf_is_han, F_START when it is a start whose trail can follow
+ * its lead (starts_char).
+ *
+ * F_START2: such a start with a two-byte lead whose first character (lead,
+ * trail) is not CJK-like.  gbk_decode_may from there has k = 1, cu = 0,
+ * nmb = 1 and goes on at the next unit's lead: when that is a character
+ * that is not F_START (its lead starts no UTF-8 character, or its trail
+ * cannot follow its lead), it gives false there (no hole: a trail is never
+ * '?'; no virtual hole before two multibyte characters).  Such a start is
+ * dropped as soon as the next character says so. */
+#define F_FAST 1u
+#define F_HAN_SHIFT 1
+#define F_HAN 2u
+#define F_START 4u
+#define F_START2 8u
+static uint8_t fast_tab[0x10000];
+
+static void tables_init(void)
+{
+	for (uint32_t c = 0; c <= 0xFFFF; c++)
+		if (mf_cjk_like(c))
+			cjk_bits[c >> 6] |= (uint64_t)1 << (c & 63);
+	for (uint32_t c = 0x2123; c <= 0xFFFF; c++) {
+		unsigned v = mf_gbk_enc_bmp[c];
+		if (v < 0x100 || c == 0x951F || c == 0xFFFD || (c >= 0xE000 && c <= 0xE765))
+			continue;
+		unsigned lead = v >> 8, trail = v & 0xFF;
+		bool start = starts_char(lead, trail);
+		bool start2 = start && mf_utf8_seq_len((unsigned char)lead) == 2 &&
+		              !cjk_like((lead & 0x1Fu) << 6 | (trail & 0x3Fu));
+		fast_tab[c] = (uint8_t)(F_FAST | (unsigned)mf_is_han(c) << F_HAN_SHIFT | (start ? F_START : 0) |
+		                        (start2 ? F_START2 : 0));
+	}
+}
+
+/* Does the word hold a byte >= 0x80, a '\n' or a '?' (or a false hit after
+ * one of them)? */
+static inline bool word_stops(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t nl = w ^ (ones * '\n'), qm = w ^ (ones * '?');
+	return ((w | ((nl - ones) & ~nl) | ((qm - ones) & ~qm)) & high) != 0;
+}
+
+bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_t *starts, mf_prescan *out)
+{
+	pthread_once(&tables_once, tables_init);
+	const uint8_t *fast = fast_tab;
+	const uint16_t *enc = mf_gbk_enc_bmp;
+	unsigned han = 0, lines = 0;
+	bool pua = false;
+	/* per line: the sbcs byte of the previous unit (-1: a barrier), whether
+	 * that unit is non-ASCII, the utf8-as-gbk starts recorded in the
+	 * current run (run_may) */
+	int prev = -1;
+	bool after_na = false;
+	size_t nst = 0;
+	size_t i = 0;
+	while (i < n) {
+		unsigned b0 = p[i];
+		if (i + 2 < n && (b0 & 0xF0) == 0xE0) {
+			/* the common case: three-byte characters GBK encodes in two
+			 * bytes, none of which any test below treats apart */
+			const unsigned char *q = p + i, *end = p + n - 2;
+			unsigned han2 = 0;     /* twice the count */
+			unsigned pf = 0;       /* the character before: its flags */
+			do {
+				unsigned t1 = q[1] ^ 0x80u, t2 = q[2] ^ 0x80u;
+				if ((t1 | t2) > 0x3F)
+					break;     /* not continuation bytes */
+				unsigned f = fast[(q[0] & 0x0Fu) << 12 | t1 << 6 | t2];
+				if (!(f & F_FAST))
+					break;
+				han2 += f & F_HAN;
+				/* the start before this character is tried unless this
+				 * one ends its walk (F_START2) */
+				if (pf & F_START && (!(pf & F_START2) || (f & F_START)))
+					starts[nst++] = (uint32_t)(q - p) - 3;
+				pf = f;
+				q += 3;
+			} while (q < end && (*q & 0xF0) == 0xE0);
+			if (pf & F_START)
+				starts[nst++] = (uint32_t)(q - p) - 3;
+			if (q > p + i) {
+				prev = -1;         /* sbcs_byte() of each */
+				after_na = true;
+				han += han2 >> F_HAN_SHIFT;
+				i = (size_t)(q - p);
+				continue;
+			}
+		}
+		if (b0 < 0x80) {
+			if (b0 == '\n') {
+				if (nst && run_may(p, i, slots, starts, nst))
+					return true;
+				nst = 0;
+				prev = -1;
+				after_na = false;
+				lines++;
+				i++;
+				continue;
+			}
+			if (prev >= 0x80 && sbcs_pair_may(prev, (int)b0))
+				return true;
+			if ((b0 == '?' || (b0 == '(' && after_na)) && mf_seed_annotation_may(p, n, i + 1))
+				return true;
+			after_na = false;
+			i++;
+			/* more ASCII: none of the tests above applies before a '\n',
+			 * a '?' or a non-ASCII byte */
+			while (i + 8 <= n) {
+				uint64_t w;
+				memcpy(&w, p + i, 8);
+				if (word_stops(w))
+					break;
+				i += 8;
+			}
+			while (i < n && p[i] < 0x80 && p[i] != '\n' && p[i] != '?')
+				i++;
+			prev = (int)p[i - 1];
+			continue;
+		}
+		/* strict UTF-8 (mf_utf8_decode); an invalid byte is a raw unit */
+		size_t at = i;
+		uint32_t c;
+		unsigned b1 = i + 1 < n ? p[i + 1] : 0;
+		if (b0 >= 0xE0 && b0 <= 0xEF) {
+			unsigned lo, hi;
+			mf_utf8_second_range(b0, &lo, &hi);
+			if (i + 2 >= n || b1 < lo || b1 > hi || !mf_utf8_is_cont(p[i + 2]))
+				return true;
+			c = (b0 & 0x0Fu) << 12 | (b1 & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
+			i += 3;
+		} else if (b0 >= 0xC2 && b0 <= 0xDF) {
+			if (i + 1 >= n || !mf_utf8_is_cont(b1))
+				return true;
+			c = (b0 & 0x1Fu) << 6 | (b1 & 0x3Fu);
+			i += 2;
+		} else if (b0 >= 0xF0 && b0 <= 0xF4) {
+			unsigned lo, hi;
+			mf_utf8_second_range(b0, &lo, &hi);
+			if (i + 3 >= n || b1 < lo || b1 > hi || !mf_utf8_is_cont(p[i + 2]) || !mf_utf8_is_cont(p[i + 3]))
+				return true;
+			c = (b0 & 0x07u) << 18 | (b1 & 0x3Fu) << 12 | (p[i + 2] & 0x3Fu) << 6 | (p[i + 3] & 0x3Fu);
+			i += 4;
+		} else {
+			return true;
+		}
+		after_na = true;
+		if (c == 0xFFFD || c == 0x951F)
+			return true;
+		int byte = sbcs_byte(c);
+		if (byte >= 0 && ((prev >= 0x80 && sbcs_pair_may(prev, byte)) || byte == 0x80))
+			return true;
+		prev = byte;
+		unsigned v = c <= 0xFFFF ? enc[c] : 0;
+		han += mf_is_han(c) && v != 0;
+		pua |= c >= 0xE000 && c <= 0xE765;
+		if (v == 0) {
+			/* a barrier: the run ends */
+			if (nst && run_may(p, at, slots, starts, nst))
+				return true;
+			nst = 0;
+			continue;
+		}
+		/* a start whose second byte (the trail, or the next unit's first)
+		 * cannot follow the lead fails at once */
+		if (v < 0x100 ? v >= 0xC2 && v <= 0xF4 : starts_char(v >> 8, v & 0xFF))
+			starts[nst++] = (uint32_t)at;
+	}
+	if (nst && run_may(p, n, slots, starts, nst))
+		return true;
+	out->han = han;
+	out->pua = pua;
+	out->lines = lines;
 	return false;
 }

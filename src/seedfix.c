@@ -522,6 +522,71 @@ static void count_consistency(struct seed_doc *sd, const mf_units *u)
 	}
 }
 
+/* ---- clean text (stream.c) ---- */
+
+/* An annotation is evidence only as '?py)', or as '(py)' after a non-ASCII
+ * character (scan_line); without one, gather() changes nothing.  Could one
+ * start at the '(' or '?' before p[j]?  As pattern_at sees it (units
+ * re-encoded to GBK): letters a-z or the tone vowels GBK puts at A8A1..A8BA
+ * (all two-byte UTF-8), at least one, then ')'.  Generous: the limits on
+ * their number are left out. */
+bool mf_seed_annotation_may(const unsigned char *p, size_t n, size_t j)
+{
+	size_t letters = 0;
+	while (j < n) {
+		if (p[j] >= 'a' && p[j] <= 'z') {
+			j++;
+		} else if (p[j] >= 0xC2 && p[j] <= 0xDF && j + 1 < n) {
+			uint32_t c = (uint32_t)(p[j] & 0x1F) << 6 | (p[j + 1] & 0x3F);
+			unsigned v = mf_gbk_enc_bmp[c];
+			if (!(v >= 0xA8A1 && v <= 0xA8BA))
+				break;
+			j += 2;
+		} else {
+			break;
+		}
+		letters++;
+	}
+	return letters > 0 && j < n && p[j] == ')';
+}
+
+mf_rc mf_seed_quiet_block(mf_docstate *doc, const unsigned char *p, size_t n, unsigned han, bool *applied)
+{
+	*applied = false;
+	struct seed_doc *sd = mf_seed_doc(doc);
+	if (!sd)
+		return MF_ERR_NOMEM;
+	/* what mf_seed_analyse would leave: the first phase adds han, then
+	 * count_consistency runs; the second phase reads lines only in seed
+	 * mode */
+	struct seed_doc t = *sd;
+	t.han += han;
+	if (t.nset) {
+		size_t i = 0;
+		while (i < n) {
+			unsigned b0 = p[i];
+			if (b0 < 0x80) {
+				i++;
+				continue;
+			}
+			size_t len = (size_t)mf_utf8_seq_len((unsigned char)b0);
+			uint32_t cp;
+			mf_utf8_decode(p + i, n - i, &cp);
+			if (mf_is_han(cp) && set_count(sd, cp)) {
+				t.set_total++;
+				if (i + len < n && p[i + len] == '(')
+					t.set_annotated++;
+			}
+			i += len;
+		}
+	}
+	if (seed_mode(&t))
+		return MF_OK;
+	*sd = t;
+	*applied = true;
+	return MF_OK;
+}
+
 mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_found_list *out)
 {
 	struct seed_doc *sd = mf_seed_doc(doc);

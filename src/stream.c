@@ -34,6 +34,8 @@ struct mf_stream {
 	mf_units sub;                  /* the lines the pre-scan could not clear */
 	uint16_t *slots;               /* pre-scan scratch */
 	size_t slots_cap;
+	uint32_t *starts;              /* pre-scan scratch (of bytes) */
+	size_t starts_cap;
 	mf_found_list found;
 	mf_docstate *doc;
 	uint32_t prev;                 /* last code point emitted (context) */
@@ -124,6 +126,7 @@ void mf_stream_free(mf_stream *s)
 	free(s->units.cp);
 	free(s->units.off);
 	free(s->slots);
+	free(s->starts);
 	free(s->sub.cp);
 	free(s->sub.off);
 	mf_found_list_free(&s->found);
@@ -462,6 +465,47 @@ static mf_rc analyse(mf_stream *s)
 	return rc;
 }
 
+/* Clean text, the common case, without decoding the block: when the
+ * pre-scan clears every line (mf_prescan_block, the same proof on the
+ * bytes) and none holds an annotation the seed family could count, the
+ * repair passes would find nothing here.  Then this does to the document
+ * what they would (the PUA evidence, the seed family's counts) and sets
+ * *quiet and *lines (the block's newlines); else they must run (nothing
+ * changed). */
+static mf_rc quiet_block(mf_stream *s, const char *p, size_t n, bool *quiet, unsigned *lines)
+{
+	*quiet = false;
+	if (s->slots_cap < n + 1) {
+		uint16_t *a = realloc(s->slots, (n + 1) * sizeof *a);
+		if (!a)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		s->slots = a;
+		s->slots_cap = n + 1;
+	}
+	if (s->starts_cap < n / 2 + 1) {
+		uint32_t *a = realloc(s->starts, (n / 2 + 1) * sizeof *a);
+		if (!a)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		s->starts = a;
+		s->starts_cap = n / 2 + 1;
+	}
+	const unsigned char *q = (const unsigned char *)p;
+	mf_prescan f;
+	if (mf_prescan_block(q, n, s->slots, s->starts, &f))
+		return MF_OK;
+	bool applied;
+	mf_rc rc = mf_seed_quiet_block(s->doc, q, n, f.han, &applied);
+	if (rc != MF_OK)
+		return fail(s, rc, NULL);
+	if (!applied)
+		return MF_OK;
+	if (f.pua)
+		s->doc->pua_decoder = true;
+	*lines = f.lines;
+	*quiet = true;
+	return MF_OK;
+}
+
 static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 {
 	/* pure ASCII blocks need no analysis (the common case in code and logs) */
@@ -475,10 +519,21 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 		s->in_pos += n;
 		return emit_text(s, p, n);
 	}
-	mf_rc rc = decode_units(s, p, n);
+	bool quiet;
+	unsigned lines;
+	mf_rc rc = quiet_block(s, p, n, &quiet, &lines);
 	if (rc != MF_OK)
 		return rc;
 	mf_found_list_clear(&s->found);
+	if (quiet) {
+		s->line += lines;
+		s->prev = last_cp(p, n);
+		s->in_pos += n;
+		return emit_text(s, p, n);
+	}
+	rc = decode_units(s, p, n);
+	if (rc != MF_OK)
+		return rc;
 	rc = analyse(s);
 	if (rc == MF_OK)
 		rc = mf_seed_analyse(&s->units, s->prev, s->doc, &s->found);
