@@ -200,8 +200,13 @@ static int window_cjk(window *wd, const unsigned *suf);
 
 /* The window over b[i..j) (pre), fill, then continuation bytes from e0;
  * sets *e past it.  False: no fill passes. */
+/* A walk may be given only the first n slots of its run (cut non-NULL):
+ * where the run's end would decide something, it sets *cut and gives up
+ * (false); run_may then gives it the whole run. */
+#define CUT_AT(x) ((x) >= n && cut && (*cut = true))
+
 static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0, size_t *e,
-                        long *k, long *cu)
+                        long *k, long *cu, bool *cut)
 {
 	int npre = (int)(j - i);
 	if (npre > 4)
@@ -214,6 +219,8 @@ static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t 
 	size_t x = e0;
 	while (x < n && nsuf < 3 && !(b[x] & S_MAYBE) && mf_utf8_is_cont(b[x] & 0xFF))
 		key |= (uint64_t)(b[x++] & 0xFF) << (8 * nsuf++);
+	if (CUT_AT(x))
+		return false;
 	unsigned after = x < n ? (b[x] & 0xFF) : 0x100;
 	key |= (uint64_t)after << 52 | (uint64_t)nsuf << 48;
 	*e = x;
@@ -282,13 +289,13 @@ static inline int sbcs_byte(uint32_t cp)
 /* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
  * boundary (where find_channel cuts candidates) hold more CJK-like characters
  * (counted generously) than other non-ASCII ones? */
-static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
+static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 {
 	unsigned nmb = 0, nvirt = 0;
 	long k = 0, cu = 0;           /* sure non-CJK non-ASCII; possibly CJK */
 	bool sbcs_lead = false;       /* the last character decoded is a Latin-1 lead */
 	int steps = 0;
-	while (i < n) {
+	while (!CUT_AT(i) && i < n) {
 		if (++steps > MAX_STEPS)
 			return true;
 		unsigned v = b[i] & S_BYTES;
@@ -297,7 +304,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 		int len = mf_utf8_seq_len((unsigned char)byte);
 		if (len == 1) {
 			i++;               /* ASCII: a candidate may end after it */
-			if (cu > k && (i >= n || (b[i] & S_UNIT)))
+			if (cu > k && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
 				return true;
 			continue;
 		}
@@ -306,11 +313,11 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 				return false;
 			/* a virtual hole before stray continuation bytes */
 			size_t e;
-			if (!hole_window(b, n, i, i, i, &e, &k, &cu))
+			if (!hole_window(b, n, i, i, i, &e, &k, &cu, cut))
 				return false;
 			nvirt++;
 			i = e;
-			if (cu > k && (i >= n || (b[i] & S_UNIT)))
+			if (cu > k && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
 				return true;
 			continue;
 		}
@@ -320,6 +327,8 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 		bool ok = true, hole = false;
 		for (int q = 1; q < len; q++, j++) {
 			if (j >= n) {
+				if (CUT_AT(j))
+					return false;
 				ok = false;
 				break;
 			}
@@ -338,12 +347,12 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 			if (!hole && !virt_ok)
 				return false;
 			size_t e;
-			if (!hole_window(b, n, i, j, hole ? j + 1 : j, &e, &k, &cu))
+			if (!hole_window(b, n, i, j, hole ? j + 1 : j, &e, &k, &cu, cut))
 				return false;
 			if (!hole)
 				nvirt++;
 			i = e;
-			if (cu > k && (i >= n || (b[i] & S_UNIT)))
+			if (cu > k && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
 				return true;
 			continue;
 		}
@@ -364,7 +373,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i)
 		else
 			k++;
 		i += (size_t)len;
-		if (cu > k && (i >= n || (b[i] & S_UNIT)))
+		if (cu > k && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
 			return true;
 	}
 	return false;
@@ -451,40 +460,33 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 				continue;
 			if (lb <= 0xDF && s + 1 < ns && !(slots[s + 1] & S_MAYBE) && !mf_utf8_is_cont(slots[s + 1] & 0xFF))
 				continue;
-			if (gbk_decode_may(slots, ns, s))
+			if (gbk_decode_may(slots, ns, s, NULL))
 				return true;
 		}
 	}
 	return false;
 }
 
-/* The utf8-as-gbk starts recorded in one run, p[..e) (valid UTF-8 that GBK
- * encodes): their byte offsets, ascending.  The run's slots from the first
- * start on are made here, as mf_prefilter_line makes them (decodes read
- * only the slots from their start on). */
-static bool run_may(const unsigned char *p, size_t e, uint16_t *slots, uint32_t *starts, size_t nst)
+/* The slots of a run's units from byte a on (valid UTF-8 that GBK encodes,
+ * up to e), as mf_prefilter_line makes them, for at most max units; *stop
+ * gets where they end. */
+static size_t run_slots(const unsigned char *p, size_t a, size_t e, size_t max, uint16_t *slots, size_t *stop)
 {
 	const uint16_t *enc = mf_gbk_enc_bmp;
 	uint16_t *sl = slots;
-	size_t k = 0;
-	uint32_t next = starts[0];
-	for (size_t a = starts[0]; a < e;) {
-		if (a == next) {
-			starts[k++] = (uint32_t)(sl - slots);
-			next = k < nst ? starts[k] : UINT32_MAX;
-		}
+	for (; a < e && max > 0; max--) {
 		unsigned b0 = p[a];
 		uint32_t c;
-		if (b0 >= 0xE0 && b0 <= 0xEF) {
+		if (b0 >= 0xE0) {
 			c = (b0 & 0x0Fu) << 12 | (p[a + 1] & 0x3Fu) << 6 | (p[a + 2] & 0x3Fu);
-			a += 3;
-		} else if (b0 < 0x80) {
+			a += 3;            /* (four-byte characters end a run) */
+		} else if (b0 >= 0x80) {
+			c = (b0 & 0x1Fu) << 6 | (p[a + 1] & 0x3Fu);
+			a += 2;
+		} else {
 			*sl++ = (uint16_t)(b0 | S_UNIT | (b0 == '?' ? S_MAYBE : 0));
 			a++;
 			continue;
-		} else {
-			mf_utf8_decode(p + a, e - a, &c);
-			a += (size_t)mf_utf8_seq_len((unsigned char)b0);
 		}
 		unsigned v = enc[c];
 		if (v < 0x100) {
@@ -495,10 +497,29 @@ static bool run_may(const unsigned char *p, size_t e, uint16_t *slots, uint32_t 
 			sl += 2;
 		}
 	}
-	size_t ns = (size_t)(sl - slots);
-	for (k = 0; k < nst; k++)
-		if (gbk_decode_may(slots, ns, starts[k]))
+	*stop = a;
+	return (size_t)(sl - slots);
+}
+
+/* The utf8-as-gbk starts recorded in one run, p[..e): their byte offsets.
+ * A decode reads the slots from its start on, most only a few: each is
+ * first given those of the next RUN_PEEK units, the whole rest of the run
+ * when that is cut short. */
+#define RUN_PEEK 8
+static bool run_may(const unsigned char *p, size_t e, uint16_t *slots, const uint32_t *starts, size_t nst)
+{
+	for (size_t k = 0; k < nst; k++) {
+		size_t stop;
+		size_t ns = run_slots(p, starts[k], e, RUN_PEEK, slots, &stop);
+		bool cut = false;
+		bool may = gbk_decode_may(slots, ns, 0, stop < e ? &cut : NULL);
+		if (cut) {
+			ns = run_slots(p, starts[k], e, SIZE_MAX, slots, &stop);
+			may = gbk_decode_may(slots, ns, 0, NULL);
+		}
+		if (may)
 			return true;
+	}
 	return false;
 }
 
