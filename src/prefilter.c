@@ -27,7 +27,6 @@
  * the same gbk_decode_may, and only leaves out starts that function would
  * end at once.
  * SPDX-License-Identifier: MIT */
-#include <pthread.h>
 #include <string.h>
 
 #include "internal.h"
@@ -38,9 +37,9 @@
 #define S_BYTES 0x2FFu     /* what repair.c compares */
 
 /* mf_cjk_like below U+10000, as bits, and fast_tab (mf_prescan_block):
- * worked out once (tables_init). */
-static uint64_t cjk_bits[0x10000 / 64];
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+ * worked out once per thread (tables_init), like the caches below. */
+static _Thread_local uint64_t cjk_bits[0x10000 / 64];
+static _Thread_local bool tables_done;
 static void tables_init(void);
 
 static inline bool cjk_like(uint32_t cp)
@@ -397,7 +396,8 @@ static inline bool sbcs_pair_may(int prev, int byte)
 
 bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 {
-	pthread_once(&tables_once, tables_init);
+	if (!tables_done)
+		tables_init();
 	size_t i;
 	bool nonascii = false;
 	for (i = 0; i < n; i++) {
@@ -559,10 +559,11 @@ static inline bool starts_char(unsigned lead, unsigned trail)
 #define F_HAN 2u
 #define F_START 4u
 #define F_START2 8u
-static uint8_t fast_tab[0x10000];
+static _Thread_local uint8_t fast_tab[0x10000];
 
 static void tables_init(void)
 {
+	tables_done = true;
 	for (uint32_t c = 0; c <= 0xFFFF; c++)
 		if (mf_cjk_like(c))
 			cjk_bits[c >> 6] |= (uint64_t)1 << (c & 63);
@@ -590,7 +591,8 @@ static inline bool word_stops(uint64_t w)
 
 bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_t *starts, mf_prescan *out)
 {
-	pthread_once(&tables_once, tables_init);
+	if (!tables_done)
+		tables_init();
 	const uint8_t *fast = fast_tab;
 	const uint16_t *enc = mf_gbk_enc_bmp;
 	unsigned han = 0, lines = 0;
