@@ -542,23 +542,32 @@ static inline bool starts_char(unsigned lead, unsigned trail)
 }
 
 /* Per BMP code point, for the common case of mf_prescan_block: F_FAST when
- * GBK encodes it in two bytes and no test treats it apart (not sbcs-
- * encodable, not U+FFFD or U+951F, outside the PUA evidence range); then
- * F_HAN for mf_is_han, F_START when it is a start whose trail can follow
- * its lead (starts_char).
+ * GBK encodes it in two bytes (lead, trail) and no test treats it apart (not
+ * sbcs-encodable, not U+FFFD or U+951F, outside the PUA evidence range);
+ * then F_HAN for mf_is_han, F_START when it is a start whose trail can
+ * follow its lead (starts_char), F_LEAD and F_TRAIL when its lead and its
+ * trail are UTF-8 continuation bytes.
  *
- * F_START2: such a start with a two-byte lead whose first character (lead,
- * trail) is not CJK-like.  gbk_decode_may from there has k = 1, cu = 0,
- * nmb = 1 and goes on at the next unit's lead: when that is a character
- * that is not F_START (its lead starts no UTF-8 character, or its trail
- * cannot follow its lead), it gives false there (no hole: a trail is never
- * '?'; no virtual hole before two multibyte characters).  Such a start is
- * dropped as soon as the next character says so. */
+ * The N_ bits say what the next character of the run must be (F_ bits, 3
+ * places up) for gbk_decode_may from such a start not to give false at
+ * once.  The first character's trail is in its second-byte range.  A
+ * two-byte lead: the character is complete and not CJK-like (k = 1, nmb =
+ * 1), the walk goes on at the next lead, which must start a character whose
+ * trail can follow it (F_START); else it ends there (no hole: a trail is
+ * never '?'; no virtual hole before two multibyte characters).  A three-
+ * or four-byte lead: the character needs the next lead (and trail) as
+ * continuation bytes, or it ends there.  Such a start is dropped as soon as
+ * the next character says so. */
 #define F_FAST 1u
 #define F_HAN_SHIFT 1
 #define F_HAN 2u
 #define F_START 4u
-#define F_START2 8u
+#define F_LEAD 8u
+#define F_TRAIL 16u
+#define N_SHIFT 3
+#define N_START (F_START << N_SHIFT)
+#define N_LEAD (F_LEAD << N_SHIFT)
+#define N_TRAIL (F_TRAIL << N_SHIFT)
 static _Thread_local uint8_t fast_tab[0x10000];
 
 static void tables_init(void)
@@ -572,11 +581,20 @@ static void tables_init(void)
 		if (v < 0x100 || c == 0x951F || c == 0xFFFD || (c >= 0xE000 && c <= 0xE765))
 			continue;
 		unsigned lead = v >> 8, trail = v & 0xFF;
-		bool start = starts_char(lead, trail);
-		bool start2 = start && mf_utf8_seq_len((unsigned char)lead) == 2 &&
-		              !cjk_like((lead & 0x1Fu) << 6 | (trail & 0x3Fu));
-		fast_tab[c] = (uint8_t)(F_FAST | (unsigned)mf_is_han(c) << F_HAN_SHIFT | (start ? F_START : 0) |
-		                        (start2 ? F_START2 : 0));
+		unsigned f = F_FAST | (unsigned)mf_is_han(c) << F_HAN_SHIFT;
+		if (mf_utf8_is_cont(lead))
+			f |= F_LEAD;
+		if (mf_utf8_is_cont(trail))
+			f |= F_TRAIL;
+		if (starts_char(lead, trail)) {
+			f |= F_START;
+			int len = mf_utf8_seq_len((unsigned char)lead);
+			if (len == 2 && !cjk_like((lead & 0x1Fu) << 6 | (trail & 0x3Fu)))
+				f |= N_START;
+			else if (len >= 3)
+				f |= N_LEAD | (len == 4 ? N_TRAIL : 0);
+		}
+		fast_tab[c] = (uint8_t)f;
 	}
 }
 
@@ -621,8 +639,8 @@ bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_
 					break;
 				han2 += f & F_HAN;
 				/* the start before this character is tried unless this
-				 * one ends its walk (F_START2) */
-				if (pf & F_START && (!(pf & F_START2) || (f & F_START)))
+				 * one ends its walk (N_ bits) */
+				if (pf & F_START && !(pf >> N_SHIFT & ~f & (F_START | F_LEAD | F_TRAIL)))
 					starts[nst++] = (uint32_t)(q - p) - 3;
 				pf = f;
 				q += 3;
