@@ -223,9 +223,11 @@ static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t 
 	unsigned after = x < n ? (b[x] & 0xFF) : 0x100;
 	key |= (uint64_t)after << 52 | (uint64_t)nsuf << 48;
 	*e = x;
-	uint64_t h = (key * 0x9E3779B97F4A7C15u) >> (64 - WCACHE_BITS);
-	uint64_t got = wcache[h];
-	if ((got & ~((uint64_t)3 << 61)) != key) {
+	/* two ways per set: two windows a text uses a lot may share a set */
+	uint64_t *set = &wcache[((key * 0x9E3779B97F4A7C15u) >> (64 - WCACHE_BITS)) & ~(uint64_t)1];
+	const uint64_t mask = ~((uint64_t)3 << 61);
+	uint64_t got = set[0];
+	if ((got & mask) != key && ((got = set[1]) & mask) != key) {
 		window wd;
 		wd.npre = npre;
 		wd.nsuf = nsuf;
@@ -239,7 +241,8 @@ static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t 
 		for (int q = 0; q < nsuf; q++)
 			suf[q] = b[e0 + (size_t)q] & 0xFF;
 		got = key | (uint64_t)(window_cjk(&wd, suf) + 1) << 61;
-		wcache[h] = got;
+		set[1] = set[0];
+		set[0] = got;
 	}
 	int cjk = (int)(got >> 61 & 3) - 1;
 	if (cjk < 0)
