@@ -510,6 +510,11 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 {
 	/* pure ASCII blocks need no analysis (the common case in code and logs) */
 	size_t i = 0;
+	for (uint64_t w; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080u)
+			break;
+	}
 	while (i < n && (unsigned char)p[i] < 0x80)
 		i++;
 	if (i == n) {
