@@ -24,8 +24,8 @@
  * mf_prescan_block gives the same answer for each line of a block of UTF-8
  * bytes without decoding it into units first (the stream's clean-text
  * path); it makes the same slots where a decode may start and hands them to
- * the same gbk_decode_may, and only leaves out starts that function would
- * end at once.
+ * the same gbk_decode_may, and leaves out only starts for which that
+ * function gives false within the next character (fast_tab's N_ bits).
  * SPDX-License-Identifier: MIT */
 #include <string.h>
 
@@ -46,7 +46,6 @@ static inline bool cjk_like(uint32_t cp)
 {
 	return cp < 0x10000 ? cjk_bits[cp >> 6] >> (cp & 63) & 1 : mf_cjk_like(cp);
 }
-
 
 /* A lost-byte window of the UTF-8 decoder (repair.c: solve_hole, enum_fill,
  * consider): the bytes before it (pre, starting with a lead byte, or none),
