@@ -557,8 +557,8 @@ mf_rc mf_seed_quiet_block(mf_docstate *doc, const unsigned char *p, size_t n, un
 	if (!sd)
 		return MF_ERR_NOMEM;
 	/* what mf_seed_analyse would leave: the first phase adds han, then
-	 * count_consistency runs; the second phase reads lines only in seed
-	 * mode */
+	 * count_consistency runs; the second phase reads lines (and adds to
+	 * doc->seed_residual) only in seed mode */
 	struct seed_doc t = *sd;
 	t.han += han;
 	if (t.nset) {

@@ -471,7 +471,8 @@ static mf_rc analyse(mf_stream *s)
  * repair passes would find nothing here.  Then this does to the document
  * what they would (the PUA evidence, the seed family's counts) and sets
  * *quiet and *lines (the block's newlines); else they must run (nothing
- * changed). */
+ * changed).  The input-kind census (utf8_census) needs nothing from here:
+ * decide_mode takes it once, from the sniff window's raw bytes. */
 static mf_rc quiet_block(mf_stream *s, const char *p, size_t n, bool *quiet, unsigned *lines)
 {
 	*quiet = false;
