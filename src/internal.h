@@ -224,15 +224,19 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
  * scratch of 2 * n + 1 entries. */
 bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots);
 /* The clean-text path (stream.c) on a block of n bytes of UTF-8, without
- * decoding it first: false when mf_prefilter_line clears every line of it
- * (as the stream decodes them: an invalid byte is a raw unit) and no line
- * holds what mf_seed_annotation_may calls a possible annotation; then *out
- * holds what the repair passes would gather from the block.  slots and
+ * decoding it first: true when a line holds what mf_seed_annotation_may
+ * calls a possible annotation (the block needs the full passes).  Else
+ * false, with the lines mf_prescan_block cannot clear (the proof of
+ * mf_prefilter_line, as the stream decodes them: an invalid byte is a raw
+ * unit) in out->open, and in *out what the repair passes would gather from
+ * the other lines.  out->open has room for a line per byte; slots and
  * starts are scratch of n + 1 and n / 2 + 1 entries. */
 typedef struct {
-	unsigned han;           /* GBK-encodable Han characters (the seed family's count) */
-	bool pua;               /* a code point in U+E000..U+E765 (the PUA evidence) */
+	unsigned han;           /* GBK-encodable Han characters outside open lines (the seed family's count) */
+	bool pua;               /* a code point in U+E000..U+E765 (the PUA evidence), maybe in an open line */
 	unsigned lines;         /* newlines */
+	uint32_t *open;         /* byte offsets where the lines to read begin */
+	size_t nopen;
 } mf_prescan;
 bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_t *starts, mf_prescan *out);
 

@@ -624,6 +624,10 @@ bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_
 	bool after_na = false;
 	size_t nst = 0;
 	size_t i = 0;
+	size_t line_start = 0;         /* where the current line began */
+	unsigned han_line = 0;         /* han before it */
+	out->nopen = 0;
+scan:
 	while (i < n) {
 		unsigned b0 = p[i];
 		if (i + 2 < n && (b0 & 0xF0) == 0xE0) {
@@ -660,16 +664,18 @@ bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_
 		if (b0 < 0x80) {
 			if (b0 == '\n') {
 				if (nst && run_may(p, i, slots, starts, nst))
-					return true;
+					goto open_line;
 				nst = 0;
 				prev = -1;
 				after_na = false;
 				lines++;
 				i++;
+				line_start = i;
+				han_line = han;
 				continue;
 			}
 			if (prev >= 0x80 && sbcs_pair_may(prev, (int)b0))
-				return true;
+				goto open_line;
 			if ((b0 == '?' || (b0 == '(' && after_na)) && mf_seed_annotation_may(p, n, i + 1))
 				return true;
 			after_na = false;
@@ -696,30 +702,30 @@ bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_
 			unsigned lo, hi;
 			mf_utf8_second_range(b0, &lo, &hi);
 			if (i + 2 >= n || b1 < lo || b1 > hi || !mf_utf8_is_cont(p[i + 2]))
-				return true;
+				goto open_line;
 			c = (b0 & 0x0Fu) << 12 | (b1 & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
 			i += 3;
 		} else if (b0 >= 0xC2 && b0 <= 0xDF) {
 			if (i + 1 >= n || !mf_utf8_is_cont(b1))
-				return true;
+				goto open_line;
 			c = (b0 & 0x1Fu) << 6 | (b1 & 0x3Fu);
 			i += 2;
 		} else if (b0 >= 0xF0 && b0 <= 0xF4) {
 			unsigned lo, hi;
 			mf_utf8_second_range(b0, &lo, &hi);
 			if (i + 3 >= n || b1 < lo || b1 > hi || !mf_utf8_is_cont(p[i + 2]) || !mf_utf8_is_cont(p[i + 3]))
-				return true;
+				goto open_line;
 			c = (b0 & 0x07u) << 18 | (b1 & 0x3Fu) << 12 | (p[i + 2] & 0x3Fu) << 6 | (p[i + 3] & 0x3Fu);
 			i += 4;
 		} else {
-			return true;
+			goto open_line;
 		}
 		after_na = true;
 		if (c == 0xFFFD || c == 0x951F)
-			return true;
+			goto open_line;
 		int byte = sbcs_byte(c);
 		if (byte >= 0 && ((prev >= 0x80 && sbcs_pair_may(prev, byte)) || byte == 0x80))
-			return true;
+			goto open_line;
 		prev = byte;
 		unsigned v = c <= 0xFFFF ? enc[c] : 0;
 		han += mf_is_han(c) && v != 0;
@@ -727,7 +733,7 @@ bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_
 		if (v == 0) {
 			/* a barrier: the run ends */
 			if (nst && run_may(p, at, slots, starts, nst))
-				return true;
+				goto open_line;
 			nst = 0;
 			continue;
 		}
@@ -736,8 +742,28 @@ bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_
 		if (v < 0x100 ? v >= 0xC2 && v <= 0xF4 : starts_char(v >> 8, v & 0xFF))
 			starts[nst++] = (uint32_t)at;
 	}
-	if (nst && run_may(p, n, slots, starts, nst))
-		return true;
+	if (nst && run_may(p, n, slots, starts, nst)) {
+		i = n;
+		goto open_line;
+	}
+	goto done;
+open_line:
+	/* the repair passes must read this line: note it, leave its Han
+	 * count to them, go on after its newline */
+	out->open[out->nopen++] = (uint32_t)line_start;
+	han = han_line;
+	{
+		const unsigned char *nl = i < n ? memchr(p + i, '\n', n - i) : NULL;
+		i = nl ? (size_t)(nl - p) + 1 : n;
+		lines += nl != NULL;
+	}
+	line_start = i;
+	nst = 0;
+	prev = -1;
+	after_na = false;
+	if (i < n)
+		goto scan;
+done:
 	out->han = han;
 	out->pua = pua;
 	out->lines = lines;

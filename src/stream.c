@@ -36,6 +36,8 @@ struct mf_stream {
 	size_t slots_cap;
 	uint32_t *starts;              /* pre-scan scratch (of bytes) */
 	size_t starts_cap;
+	uint32_t *open;                /* pre-scan: the lines it could not clear */
+	size_t open_cap;
 	mf_found_list found;
 	mf_docstate *doc;
 	uint32_t prev;                 /* last code point emitted (context) */
@@ -127,6 +129,7 @@ void mf_stream_free(mf_stream *s)
 	free(s->units.off);
 	free(s->slots);
 	free(s->starts);
+	free(s->open);
 	free(s->sub.cp);
 	free(s->sub.off);
 	mf_found_list_free(&s->found);
@@ -448,12 +451,12 @@ static mf_rc analyse(mf_stream *s)
 					s->doc->pua_decoder = true;
 			return MF_OK;
 		}
-		return mf_analyse_block(u, s->prev, s->doc, &s->found);
+		return mf_analyse_block(u, u->off[0] == 0 ? s->prev : '\n', s->doc, &s->found);
 	}
 	for (size_t i = 0; i < u->n && !s->doc->pua_decoder; i++)
 		if (u->cp[i] >= 0xE000 && u->cp[i] <= 0xE765)
 			s->doc->pua_decoder = true;
-	uint32_t prev = sub->off[0] == 0 ? s->prev : '\n';
+	uint32_t prev = u->off[sub->off[0]] == 0 ? s->prev : '\n';
 	size_t first = s->found.n;
 	mf_rc rc = mf_analyse_block(sub, prev, s->doc, &s->found);
 	for (size_t k = first; k < s->found.n; k++) {
@@ -465,17 +468,58 @@ static mf_rc analyse(mf_stream *s)
 	return rc;
 }
 
-/* Clean text, the common case, without decoding the block: when the
- * pre-scan clears every line (mf_prescan_block, the same proof on the
- * bytes) and none holds an annotation the seed family could count, the
- * repair passes would find nothing here.  Then this does to the document
- * what they would (the PUA evidence, the seed family's counts) and sets
- * *quiet and *lines (the block's newlines); else they must run (nothing
- * changed).  The input-kind census (utf8_census) needs nothing from here:
- * decide_mode takes it once, from the sniff window's raw bytes. */
-static mf_rc quiet_block(mf_stream *s, const char *p, size_t n, bool *quiet, unsigned *lines)
+/* Decode the lines of p[0..n) that begin at open[0..nopen) into s->units,
+ * each with its newline: units of the block's other lines are left out, and
+ * off[] keeps each unit's byte offset in the block. */
+static mf_rc decode_lines(mf_stream *s, const char *p, size_t n, const uint32_t *open, size_t nopen)
 {
-	*quiet = false;
+	mf_units *u = &s->units;
+	u->n = 0;
+	size_t end = 0;
+	for (size_t k = 0; k < nopen; k++) {
+		size_t a = open[k];
+		const char *nl = memchr(p + a, '\n', n - a);
+		end = nl ? (size_t)(nl - p) + 1 : n;
+		if (u->cap < u->n + (end - a) + 1) {
+			size_t cap = 2 * (u->n + (end - a)) + 1;
+			uint32_t *c = realloc(u->cp, cap * sizeof *c);
+			if (!c)
+				return fail(s, MF_ERR_NOMEM, NULL);
+			u->cp = c;
+			uint32_t *o = realloc(u->off, cap * sizeof *o);
+			if (!o)
+				return fail(s, MF_ERR_NOMEM, NULL);
+			u->off = o;
+			u->cap = cap;
+		}
+		const unsigned char *q = (const unsigned char *)p;
+		for (size_t i = a; i < end;) {
+			uint32_t cp;
+			size_t len = mf_utf8_decode(q + i, end - i, &cp);
+			u->cp[u->n] = cp;
+			u->off[u->n] = (uint32_t)i;
+			u->n++;
+			i += len;
+		}
+	}
+	u->off[u->n] = (uint32_t)end;
+	return MF_OK;
+}
+
+/* Clean text, the common case, without decoding all of the block: the
+ * pre-scan (mf_prescan_block, the proof of mf_prefilter_line on the bytes)
+ * clears most lines, and only the others are decoded, into s->units, for the
+ * repair passes (analyse).  Where none of those lines holds an annotation
+ * the seed family could count, and the block leaves it out of seed mode,
+ * the seed pass would change nothing but its counts: this makes them, and
+ * the PUA evidence, and sets *quiet (no line to read: *lines is the block's
+ * newlines) or *sparse (s->units holds the lines to read).  Else neither
+ * (nothing changed): the block needs the full passes.  The input-kind
+ * census (utf8_census) needs nothing from here: decide_mode takes it once,
+ * from the sniff window's raw bytes. */
+static mf_rc quiet_block(mf_stream *s, const char *p, size_t n, bool *quiet, bool *sparse, unsigned *lines)
+{
+	*quiet = *sparse = false;
 	if (s->slots_cap < n + 1) {
 		uint16_t *a = realloc(s->slots, (n + 1) * sizeof *a);
 		if (!a)
@@ -490,20 +534,52 @@ static mf_rc quiet_block(mf_stream *s, const char *p, size_t n, bool *quiet, uns
 		s->starts = a;
 		s->starts_cap = n / 2 + 1;
 	}
+	if (s->open_cap < n + 1) {
+		uint32_t *a = realloc(s->open, (n + 1) * sizeof *a);
+		if (!a)
+			return fail(s, MF_ERR_NOMEM, NULL);
+		s->open = a;
+		s->open_cap = n + 1;
+	}
 	const unsigned char *q = (const unsigned char *)p;
-	mf_prescan f;
+	mf_prescan f = { .open = s->open };
 	if (mf_prescan_block(q, n, s->slots, s->starts, &f))
 		return MF_OK;
+	/* many lines to read: the whole block is decoded anyway */
+	if (f.nopen > f.lines / 4 + 1)
+		return MF_OK;
+	unsigned han = f.han;
+	bool pua = f.pua;
+	if (f.nopen) {
+		mf_rc rc = decode_lines(s, p, n, f.open, f.nopen);
+		if (rc != MF_OK)
+			return rc;
+		const mf_units *u = &s->units;
+		bool after_na = false;
+		for (size_t k = 0; k < u->n; k++) {
+			uint32_t c = u->cp[k];
+			unsigned char g[2];
+			/* what mf_seed_analyse counts, and what the pre-scan did not
+			 * look at: the rest of each line after what opened it */
+			han += mf_is_han(c) && mf_gbk_encode(c, g) > 0;
+			pua |= c >= 0xE000 && c <= 0xE765;
+			size_t at = u->off[k];
+			if ((c == '?' || (c == '(' && after_na)) && mf_seed_annotation_may(q, n, at + 1))
+				return MF_OK;
+			after_na = c >= 0x80 && c != '\n';
+		}
+	}
 	bool applied;
-	mf_rc rc = mf_seed_quiet_block(s->doc, q, n, f.han, &applied);
+	mf_rc rc = mf_seed_quiet_block(s->doc, q, n, han, &applied);
 	if (rc != MF_OK)
 		return fail(s, rc, NULL);
 	if (!applied)
 		return MF_OK;
-	if (f.pua)
+	if (pua)
 		s->doc->pua_decoder = true;
 	*lines = f.lines;
-	*quiet = true;
+	*quiet = f.nopen == 0;
+	*sparse = f.nopen > 0;
 	return MF_OK;
 }
 
@@ -525,9 +601,9 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 		s->in_pos += n;
 		return emit_text(s, p, n);
 	}
-	bool quiet;
+	bool quiet, sparse;
 	unsigned lines;
-	mf_rc rc = quiet_block(s, p, n, &quiet, &lines);
+	mf_rc rc = quiet_block(s, p, n, &quiet, &sparse, &lines);
 	if (rc != MF_OK)
 		return rc;
 	mf_found_list_clear(&s->found);
@@ -537,11 +613,13 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 		s->in_pos += n;
 		return emit_text(s, p, n);
 	}
-	rc = decode_units(s, p, n);
-	if (rc != MF_OK)
-		return rc;
+	if (!sparse) {
+		rc = decode_units(s, p, n);
+		if (rc != MF_OK)
+			return rc;
+	}
 	rc = analyse(s);
-	if (rc == MF_OK)
+	if (rc == MF_OK && !sparse)
 		rc = mf_seed_analyse(&s->units, s->prev, s->doc, &s->found);
 	mf_found_list_sort(&s->found);
 	if (rc != MF_OK)
@@ -556,14 +634,14 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 	}
 	mf_buf *o = &s->outb;
 	o->n = 0;
-	size_t at = 0;                 /* next unit to copy */
+	size_t at = 0;                 /* next byte to copy (units may be of some lines only) */
 	const mf_units *u = &s->units;
 	uint64_t line = s->line;
 	for (size_t k = 0; k < s->found.n; k++) {
 		const mf_found *f = &s->found.v[k];
-		if (f->start < at)
+		if (u->off[f->start] < at)
 			continue;          /* overlaps an earlier span */
-		size_t b0 = u->off[at], b1 = u->off[f->start];
+		size_t b0 = at, b1 = u->off[f->start];
 		line += count_lines(p + b0, b1 - b0);
 		mf_buf_put(o, p + b0, b1 - b0);
 		bool apply = !f->unrecoverable && f->detect >= s->opt.min_confidence && f->rep;
@@ -585,9 +663,9 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 		}
 		record_span(s, f, s->in_pos + in_b, in_e - in_b, out_off, s->out_pos + o->n - out_off, line, apply);
 		line += count_lines(p + in_b, in_e - in_b);
-		at = f->end;
+		at = in_e;
 	}
-	size_t b0 = u->off[at];
+	size_t b0 = at;
 	mf_buf_put(o, p + b0, n - b0);
 	line += count_lines(p + b0, n - b0);
 	if (o->failed)
