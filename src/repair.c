@@ -453,14 +453,37 @@ static void run_search(fill_search *fs, int need, unsigned lead)
 		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 8 * (w - fs->nholes));
 }
 
-/* Whether any fill passes the wrong decoder's test (no model needed). */
+/* Whether any fill passes the wrong decoder's test (no model needed).  The
+ * answer depends on the window's bytes alone, and where none passes every
+ * fill is tried: recent answers are remembered, per thread (clean text
+ * brings the same windows back line after line). */
+#define EXIST_CACHE 4096
+static _Thread_local struct {
+	uint64_t k1, k2;
+	bool exists;
+} exist_cache[EXIST_CACHE];
+
 static bool fills_exist(fill_search *fs, int need, unsigned lead)
 {
+	uint64_t k1 = 1, k2 = 0;       /* k1 never 0: an empty slot never matches */
+	for (int i = 0; i < fs->npre; i++)
+		k1 = k1 << 8 | (fs->pre[i] & 0xFF);
+	k1 = k1 << 3 | (unsigned)fs->npre;
+	for (int i = 0; i < fs->nsuf; i++)
+		k2 = k2 << 8 | (fs->suf[i] & 0xFF);
+	k2 = (k2 << 3 | (unsigned)fs->nsuf) << 9 | fs->after;
+	k2 = (k2 << 3 | (unsigned)fs->nholes) << 2 | (unsigned)fs->sbcs << 1 | (unsigned)fs->pua_decoder;
+	size_t h = (size_t)(((k1 * 0x9E3779B97F4A7C15u) ^ (k2 * 0xC2B2AE3D27D4EB4Fu)) >> 52) % EXIST_CACHE;
+	if (exist_cache[h].k1 == k1 && exist_cache[h].k2 == k2)
+		return exist_cache[h].exists;
 	unsigned fill[4];
 	int wmax = max_fill_width(fs);
 	fs->pass = 0;
 	for (int w = fs->nholes; w <= wmax && !fs->have_best; w++)
 		enum_fill(fs, fill, 0, w, need, lead, fs->npre, 0);
+	exist_cache[h].k1 = k1;
+	exist_cache[h].k2 = k2;
+	exist_cache[h].exists = fs->have_best;
 	return fs->have_best;
 }
 
