@@ -1586,7 +1586,13 @@ static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, rea
 		bool changed;
 		int script = -1;           /* each layer decides its own */
 		rm->residue = pass == 0 ? residue : NULL;   /* positions are the input's */
-		rc = one_pass(&w, prev, doc->pua_decoder && pass == 0, rm, &script, &changed);
+		/* a layer's own user-area characters say its decoder was
+		 * GB18030-like, as the document's do for the outermost layer (and
+		 * for a second run over this run's output) */
+		bool pua = pass == 0 && doc->pua_decoder;
+		for (size_t q = 0; q < w.n && pass > 0 && !pua; q++)
+			pua = w.u[q].cp >= 0xE000 && w.u[q].cp <= 0xE765;
+		rc = one_pass(&w, prev, pua, rm, &script, &changed);
 		rm->residue = NULL;
 		if (rc != MF_OK || !changed)
 			break;
