@@ -79,6 +79,7 @@ check: mojifix $(CHECK_SUITES) tests/garble tests/eval
 	log=$$(mktemp) && { ./tests/eval --seeds 1 --assert $(EVAL_BOUNDS) > $$log 2>&1 || st=1; \
 		sed -n '/^clean documents/p;/^PASS/p;/^FAIL/p;/^eval:/p' $$log; rm -f $$log; }; fi; \
 	echo "== tests/cli.sh"; sh tests/cli.sh . || st=1; \
+	echo "== tests/samples.sh (golden: the sample corpus)"; sh tests/samples.sh . || st=1; \
 	echo "== tests/faults.sh"; sh tests/faults.sh . || st=1; \
 	echo "== tests/filter.sh"; sh tests/filter.sh . || st=1; \
 	echo "== tests/precommit.sh"; sh tests/precommit.sh . || st=1; \

@@ -105,6 +105,10 @@ gen layers-gbk-gbk-faq               zh-faq.txt            fix --layers utf8-as-
 gen layers-gbk-cp1252-news           zh-news-weather.txt   fix --layers utf8-as-gbk,utf8-as-cp1252 --decoder gb18030 --holes c1 --seed 1
 gen layers-gbk-cp1252-recipe         zh-recipe.txt         fix --layers utf8-as-gbk,utf8-as-cp1252 --decoder gb18030 --holes c1 --seed 2
 gen layers-gbk-cp1252-trad-forum     zh-trad-forum.txt     fix --layers utf8-as-gbk,utf8-as-cp1252 --decoder gb18030 --holes c1 --seed 3
+# lossless chains with a 符号码 layer inside
+gen layers-latin1-latin1-story       zh-story.txt          fix --layers utf8-as-latin1,utf8-as-latin1 --seed 1
+gen layers-latin1-gbk-faq            zh-faq.txt            fix --layers utf8-as-latin1,utf8-as-gbk --decoder gb18030 --repl fffd --consume 2 --seed 1
+gen layers-gbk1252-latin1-trad-notice zh-trad-notice.txt   fix --layers gbk-as-cp1252,utf8-as-latin1 --holes c1 --seed 1
 
 # partial: only some lines (or spans) garbled
 gen partial-gbk-lines-log            zh-log.txt            fix --channel utf8-as-gbk --decoder cp936 --repl '?' --consume 2 --partial 0.3 --pmode lines --seed 1
