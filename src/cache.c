@@ -125,13 +125,28 @@ void mf_cache_add(mf_cache *c, const uint32_t *cps, size_t n, int weight)
 	}
 }
 
+/* Where the cache knows neither the character nor the pair (most candidate
+ * fills), the mixture is the model's probability scaled by a constant: its
+ * cost per model cost and weight, worked out once with the same arithmetic
+ * (so the same value), per thread. */
+#define SCALED_MAX 1024
+static _Thread_local struct {
+	bool done;
+	int16_t cost[4][SCALED_MAX];   /* [has unigram weight | has bigram weight << 1][model cost] */
+} scaled;
+
+static long scaled_cost(int lm, double wu, double wb)
+{
+	double pl = exp(-(double)lm / MF_LM_COST_SCALE);
+	return lround(-log((1.0 - wu - wb) * pl) * MF_LM_COST_SCALE);
+}
+
 /* The cost of c after p, the model's probability mixed with the cache's. */
 static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x)
 {
 	int lm = mf_lm_cost(sc, p, x);
 	if (!mf_is_han(x) && !mf_is_han(p))
 		return lm;
-	double pl = exp(-(double)lm / MF_LM_COST_SCALE);
 	double pu = 0.0, pb = 0.0, wb = 0.0;
 	if (mf_is_han(x)) {
 		uint32_t *u = uni_slot(c, x, false);
@@ -144,6 +159,16 @@ static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x)
 		pb = b ? (double)*b / (double)*pc : 0.0;
 	}
 	double wu = mf_is_han(x) ? W_UNI : 0.0;
+	if (pu == 0.0 && pb == 0.0 && lm >= 0 && lm < SCALED_MAX) {
+		if (!scaled.done) {
+			for (int k = 0; k < 4; k++)
+				for (int v = 0; v < SCALED_MAX; v++)
+					scaled.cost[k][v] = (int16_t)scaled_cost(v, k & 1 ? W_UNI : 0.0, k & 2 ? W_BI : 0.0);
+			scaled.done = true;
+		}
+		return scaled.cost[(wu != 0.0) | (wb != 0.0) << 1][lm];
+	}
+	double pl = exp(-(double)lm / MF_LM_COST_SCALE);
 	double pm = (1.0 - wu - wb) * pl + wu * pu + wb * pb;
 	return lround(-log(pm) * MF_LM_COST_SCALE);
 }

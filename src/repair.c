@@ -304,6 +304,27 @@ static void keep_rival(const fill_cand *c, long best)
 	rivals.v[rivals.n++] = *c;
 }
 
+/* exp(-cost / MF_LM_COST_SCALE), the probability of a cost: every fill
+ * candidate needs one; worked out once per thread for the usual range (the
+ * same arithmetic, so the same value). */
+#define PROB_MAX 4096
+static _Thread_local struct {
+	bool done;
+	double p[PROB_MAX];
+} prob_tab;
+
+static double cost_prob(long cost)
+{
+	if (cost < 0 || cost >= PROB_MAX)
+		return exp(-(double)cost / MF_LM_COST_SCALE);
+	if (!prob_tab.done) {
+		for (int k = 0; k < PROB_MAX; k++)
+			prob_tab.p[k] = exp(-(double)k / MF_LM_COST_SCALE);
+		prob_tab.done = true;
+	}
+	return prob_tab.p[cost];
+}
+
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 {
 	unsigned q[12];
@@ -351,7 +372,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		near_rival(fs, &c);
 		return;
 	}
-	fs->mass += exp(-(double)c.cost / MF_LM_COST_SCALE);
+	fs->mass += cost_prob(c.cost);
 	keep_rival(&c, fs->have_best && fs->best.cost < c.cost ? fs->best.cost : c.cost);
 	if (!fs->have_best || c.cost < fs->best.cost) {
 		if (fs->have_best) {
@@ -733,7 +754,7 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
 		 * grounds to pick one script for both of its neighbours */
 		long cost = mf_cache_seq_cost(cache, -1, &c, 1, prev, 0) +
 		            (next ? mf_cache_seq_cost(cache, -1, &next, 1, c, 0) : 0);
-		mass += exp(-(double)cost / MF_LM_COST_SCALE);
+		mass += cost_prob(cost);
 		if (best < 0 || cost < best) {
 			second = best;
 			best = cost;
@@ -1290,12 +1311,49 @@ static int cmp_start(const void *a, const void *b)
 }
 
 /* One pass over the working text: every channel, best non-overlapping gains. */
+/* The model's cost of the working text, as prefix sums per script: the
+ * cost of any of its spans in place (mf_lm_seq_cost with the characters
+ * around it as context) is a difference of two, which candidates of every
+ * channel and start over the same text need again and again. */
+typedef struct {
+	long *sum[2];          /* sum[sc][i]: the terms of units 0..i-1, each given the one before */
+	size_t n;
+} text_cost;
+
+static bool text_cost_init(text_cost *t, const uint32_t *cps, size_t n, uint32_t prev0)
+{
+	t->n = n;
+	t->sum[0] = malloc(2 * (n + 1) * sizeof(long));
+	if (!t->sum[0])
+		return false;
+	t->sum[1] = t->sum[0] + n + 1;
+	for (int sc = 0; sc < 2; sc++) {
+		long acc = 0;
+		uint32_t p = prev0;
+		t->sum[sc][0] = 0;
+		for (size_t i = 0; i < n; i++) {
+			acc += mf_lm_cost((mf_script)sc, p, cps[i]);
+			t->sum[sc][i + 1] = acc;
+			p = cps[i];
+		}
+	}
+	return true;
+}
+
+/* = mf_lm_seq_cost(cps + s, e - s, s ? cps[s - 1] : prev0, e < n ? cps[e] : 0) */
+static long text_cost_span(const text_cost *t, const uint32_t *cps, size_t s, size_t e)
+{
+	size_t last = e < t->n && cps[e] ? e + 1 : e;      /* with the term of the character after */
+	long a = t->sum[0][last] - t->sum[0][s], b = t->sum[1][last] - t->sum[1][s];
+	return a < b ? a : b;
+}
+
 /* What a candidate gains over the text it replaces, in nats. */
-static double cand_gain(const cand *c, const uint32_t *cps, size_t n, uint32_t prev0)
+static double cand_gain(const cand *c, const text_cost *tc, const uint32_t *cps, size_t n, uint32_t prev0)
 {
 	uint32_t p = c->start ? cps[c->start - 1] : prev0;
 	uint32_t nx = c->end < n ? cps[c->end] : 0;
-	long co = mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx);
+	long co = text_cost_span(tc, cps, c->start, c->end);
 	long cr = mf_lm_seq_cost(c->rep, c->nrep, p, nx);
 	return NATS(co - cr);
 }
@@ -1310,6 +1368,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	for (size_t i = 0; i < n; i++)
 		cps[i] = w->u[i].cp;
 	candlist cl = { 0 };
+	text_cost tc = { 0 };
 	mf_rc rc = MF_OK;
 	/* With the script still open, this first reading only decides it: lost
 	 * bytes are left as U+FFFD (what the intact characters say is the
@@ -1324,6 +1383,10 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	rm->probe = false;
 	if (rc != MF_OK)
 		goto out;
+	if (cl.n && !text_cost_init(&tc, cps, n, prev0)) {
+		rc = MF_ERR_NOMEM;
+		goto out;
+	}
 	if (probe && cl.n) {
 		/* Decide the script once, from a first reading of every candidate,
 		 * and read again: a lost byte is then filled in the text's own
@@ -1353,7 +1416,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		 * gains nothing now, it never will */
 		for (size_t k = 0; k < cl.n; k++) {
 			cand *c = &cl.v[k];
-			if (c->lost > 0 || c->open_sites > 0 || cand_gain(c, cps, n, prev0) > KEEP_GAIN)
+			if (c->lost > 0 || c->open_sites > 0 || cand_gain(c, &tc, cps, n, prev0) > KEEP_GAIN)
 				live[c->start] = true;
 		}
 		for (size_t a = 0, i = 0; i <= n; i++) {
@@ -1376,7 +1439,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 			goto out;
 	}
 	for (size_t k = 0; k < cl.n; k++)
-		cl.v[k].gain = cand_gain(&cl.v[k], cps, n, prev0);
+		cl.v[k].gain = cand_gain(&cl.v[k], &tc, cps, n, prev0);
 	if (cl.n)
 		qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
 	/* greedy: keep the best gains that do not overlap; a pass keeps any real
@@ -1469,6 +1532,7 @@ out:
 	for (size_t k = 0; k < cl.n; k++)
 		free(cl.v[k].rep);
 	free(cl.v);
+	free(tc.sum[0]);
 	free(cps);
 	return rc;
 }
