@@ -19,7 +19,13 @@ p() { $inputs path "$1"; }
 "$bin/pinyin" -o "$out/pinyin.h" \
 	"$(d unihan)" "$(p unihan)" "$(d gopinyin)" "$(p gopinyin)" \
 	"$(d gbk)" "$(p gbk)" "$(d big5)" "$(p big5)"
-"$bin/lm" -o "$out/lm.h" \
+# the running-text inputs are sets of files: lm reads lists of their paths
+lists=$(mktemp -d)
+trap 'rm -rf "$lists"' EXIT
+p manpages_zh > "$lists/manpages_zh"
+p fortunes_zh > "$lists/fortunes_zh"
+"$bin/lm" ${LM_FLAGS:-} -o "$out/lm.h" \
 	"$(d jieba)" "$(p jieba)" "$(d essay)" "$(p essay)" \
 	"$(d s2t)" "$(p s2t)" "$(d t2s)" "$(p t2s)" \
-	"$(d t2tw)" "$(p t2tw)" "$(d t2hk)" "$(p t2hk)"
+	"$(d t2tw)" "$(p t2tw)" "$(d t2hk)" "$(p t2hk)" \
+	"$(d manpages_zh)" "$lists/manpages_zh" "$(d fortunes_zh)" "$lists/fortunes_zh"

@@ -10,10 +10,17 @@
 #   sh tables/inputs.sh verify       the installed inputs have the sha256
 #                                    recorded in tables/SOURCES?  If not,
 #                                    names the first that differs, exits 1
-#   sh tables/inputs.sh path NAME    the file of input NAME
+#   sh tables/inputs.sh path NAME    the file of input NAME (of a set: its
+#                                    files, one a line)
 #   sh tables/inputs.sh desc NAME    "PACKAGE VERSION, sha256 HEX" for banners
 #   sh tables/inputs.sh list         NAME PACKAGE PATH, one input a line
 #   sh tables/inputs.sh sources      the text of tables/SOURCES
+#
+# A set (PATH @GLOB) is every regular file (no symlink, no fortune .dat
+# index) that PACKAGE installs matching the shell pattern GLOB, sorted by
+# path in the C locale.  Its sha256 is that of the output of sha256sum over
+# those files in that order:
+#   sh tables/inputs.sh path NAME | tr '\n' '\0' | xargs -0 sha256sum | sha256sum
 #
 # Versions: when the installed file has the sha256 recorded in tables/SOURCES,
 # the recorded package version is reported (the bytes are the same, so the
@@ -48,6 +55,8 @@ t2tw|libopencc-data|/usr/share/opencc/t2tw.json|tables/lm.h|Apache-2.0
 tw_variants|libopencc-data|/usr/share/opencc/TWVariants.ocd2|tables/lm.h (via t2tw.json)|Apache-2.0
 t2hk|libopencc-data|/usr/share/opencc/t2hk.json|tables/lm.h|Apache-2.0
 hk_variants|libopencc-data|/usr/share/opencc/HKVariants.ocd2|tables/lm.h (via t2hk.json)|Apache-2.0
+manpages_zh|manpages-zh|@/usr/share/man/zh_CN/*.gz|tables/lm.h|GFDL-1.2+
+fortunes_zh|fortunes-zh|@/usr/share/games/fortunes/*|tables/lm.h|GPL-3.0+
 EOF
 }
 
@@ -70,6 +79,40 @@ sha256() {
 	sha256sum "$1" | cut -d' ' -f1
 }
 
+is_set() { # NAME
+	case $(field "$1" 3) in @*) return 0 ;; esac
+	return 1
+}
+
+set_files() { # NAME
+	glob=$(field "$1" 3)
+	glob=${glob#@}
+	dpkg-query -L "$(field "$1" 2)" 2>/dev/null | while IFS= read -r f; do
+		# shellcheck disable=SC2254
+		case $f in
+		*.dat) ;;
+		$glob) [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\n' "$f" ;;
+		esac
+	done | LC_ALL=C sort
+}
+
+# sha256 of an input: of its file, or of a set's sha256sum listing
+input_sha() { # NAME
+	if is_set "$1"; then
+		set_files "$1" | tr '\n' '\0' | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+	else
+		sha256 "$(field "$1" 3)"
+	fi
+}
+
+present() { # NAME: input readable (a set: at least one file)
+	if is_set "$1"; then
+		[ -n "$(set_files "$1")" ]
+	else
+		[ -r "$(field "$1" 3)" ]
+	fi
+}
+
 # recorded sha256 / version of NAME in tables/SOURCES (empty if none)
 recorded() { # NAME KEY
 	[ -f "$SOURCES_FILE" ] || return 0
@@ -81,10 +124,9 @@ recorded() { # NAME KEY
 
 version() { # NAME -> version of the package the file came from
 	name=$1
-	path=$(field "$name" 3)
 	pkg=$(field "$name" 2)
 	rec_sha=$(recorded "$name" sha256)
-	if [ -n "$rec_sha" ] && [ -r "$path" ] && [ "$(sha256 "$path")" = "$rec_sha" ]; then
+	if [ -n "$rec_sha" ] && present "$name" && [ "$(input_sha "$name")" = "$rec_sha" ]; then
 		recorded "$name" package | sed "s/^$pkg //"
 		return
 	fi
@@ -101,8 +143,7 @@ missing() {
 	done
 	for name in $(inputs | cut -d'|' -f1); do
 		pkg=$(field "$name" 2)
-		path=$(field "$name" 3)
-		if ! installed "$pkg" || [ ! -r "$path" ]; then
+		if ! installed "$pkg" || ! present "$name"; then
 			case " $out " in *" $pkg "*) ;; *) out="$out $pkg" ;; esac
 		fi
 	done
@@ -130,7 +171,7 @@ verify)
 			echo "$name: not in tables/SOURCES"
 			exit 1
 		fi
-		if [ "$(sha256 "$path")" != "$rec" ]; then
+		if [ "$(input_sha "$name")" != "$rec" ]; then
 			pkg=$(field "$name" 2)
 			echo "$path differs from tables/SOURCES ($pkg $(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) installed, tables built from $(recorded "$name" package))"
 			exit 1
@@ -139,13 +180,17 @@ verify)
 	;;
 path)
 	[ $# -eq 2 ] || die "usage: inputs.sh path NAME"
-	field "$2" 3
+	if is_set "$2"; then set_files "$2"; else field "$2" 3; fi
 	;;
 desc)
 	[ $# -eq 2 ] || die "usage: inputs.sh desc NAME"
-	path=$(field "$2" 3)
-	[ -r "$path" ] || die "$path: missing"
-	echo "$(field "$2" 2) $(version "$2"), sha256 $(sha256 "$path")"
+	present "$2" || die "$2: missing"
+	if is_set "$2"; then
+		n=$(set_files "$2" | wc -l)
+		echo "$(field "$2" 2) $(version "$2"), $((n)) files, sha256 $(input_sha "$2") (of their sha256sum)"
+	else
+		echo "$(field "$2" 2) $(version "$2"), sha256 $(input_sha "$2")"
+	fi
 	;;
 list)
 	inputs | awk -F'|' '{ print $1, $2, $3 }'
@@ -158,14 +203,23 @@ sources)
 # version whose file has this sha256), the file, its sha256 as shipped, its
 # licence and the headers it feeds.  The generators are tables/gen/*.c (MIT);
 # tables/gen/lm.c converts with the OpenCC library (libopencc1.1).
+# A block with "files:" is a set: every regular file the package installs
+# matching the pattern (symlinks and fortune .dat indexes left out), sorted
+# by path in the C locale; its sha256 is that of sha256sum's output over
+# them in that order (`sh tables/inputs.sh path NAME | tr '\n' '\0' |
+# xargs -0 sha256sum | sha256sum`).
 EOF
 	for name in $(inputs | cut -d'|' -f1); do
 		path=$(field "$name" 3)
-		[ -r "$path" ] || die "$path: missing"
+		present "$name" || die "$name ($path): missing"
 		printf '\n[%s]\n' "$name"
 		printf 'package: %s %s\n' "$(field "$name" 2)" "$(version "$name")"
-		printf 'file: %s\n' "$path"
-		printf 'sha256: %s\n' "$(sha256 "$path")"
+		if is_set "$name"; then
+			printf 'files: %s (%s regular files)\n' "${path#@}" "$(set_files "$name" | wc -l | tr -d ' ')"
+		else
+			printf 'file: %s\n' "$path"
+		fi
+		printf 'sha256: %s\n' "$(input_sha "$name")"
 		printf 'licence: %s\n' "$(field "$name" 5)"
 		printf 'feeds: %s\n' "$(field "$name" 4)"
 	done

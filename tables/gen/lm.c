@@ -3,13 +3,22 @@
  * for simplified and traditional Chinese.
  * SPDX-License-Identifier: MIT
  *
- * usage: lm [-B BYTES] [-o OUT] DESC jieba/dict.txt DESC essay.txt
+ * usage: lm [-B BYTES] [-W WEIGHT] [-o OUT] DESC jieba/dict.txt DESC essay.txt
  *           DESC s2t.json DESC t2s.json DESC t2tw.json DESC t2hk.json
+ *           DESC MANLIST DESC FORTUNELIST
+ * (MANLIST, FORTUNELIST: files naming the zh_CN man pages (troff, .gz) and
+ * the fortune files, one path a line; tables/generate.sh writes them)
  *
- * Corpora (word lists with counts, no running text):
- *   simplified  = jieba + t2s(essay)       traditional = essay + s2t(jieba)
+ * Corpora: word lists with counts, and running text.
+ *   simplified  = jieba + t2s(essay) + text
+ *   traditional = essay + s2t(jieba) + s2t(text)
  * converted with OpenCC word by word, counts kept; essay counts are scaled by
  * mass(jieba)/mass(essay) so both sources weigh the same in both models.
+ * Word lists know only the pairs inside words; the running text (man pages
+ * and fortunes: runs of adjacent CJK characters, each run counted once)
+ * brings the pairs across word boundaries (沙沙响。 not 沙沙品。).  Its
+ * counts are scaled so that its pair mass is WEIGHT (-W, default
+ * TEXT_WEIGHT) times the word lists' pair mass, per script.
  * Traditional text comes in three orthographies: OpenCC's (which essay and
  * s2t use: 爲 裏 衆 啓), Taiwan's (為 裡 眾 啟) and Hong Kong's (為 裏 眾 啓).
  * Each traditional word's count is split equally among its distinct forms
@@ -23,13 +32,12 @@
  *   P(b|a)   = lambda(a) c(ab)/n(a) + (1 - lambda(a)) P(b)
  *   bo[a]    = cost(1 - lambda(a)); unstored pair: bo[a] + uni[b]
  * Pruning: all bigrams of both scripts compete for the byte budget (-B,
- * default 1000000 bytes of array data, unigram arrays included).  A bigram's
+ * default 2000000 bytes of array data, unigram arrays included).  A bigram's
  * value is c(ab) * (bo[a] + uni[b] - stored cost), in quantised costs: the
  * total cost the stored entry saves on the training counts.  The highest
  * values are kept (ties: simplified first, then key order).  The default
- * budget is where telling real text from near misses peaked on held-out
- * running text (tables/README.md); larger budgets lower held-out cost per
- * character but rank rare in-word pairs above real cross-word pairs.
+ * budget and weight were chosen by fill accuracy of lossy repairs and held-
+ * out .mo text (tables/README.md).
  */
 /* the code point range the generated index covers directly: CJK Extension A
  * and the URO (ids fit 16 bits: the vocabulary has fewer than 65535) */
@@ -43,6 +51,8 @@
 #include <string.h>
 
 #define SCALE 8
+/* default -W: running text pair mass / word-list pair mass (README sweep) */
+#define TEXT_WEIGHT 1.0
 #define MAXCP 0x40000
 
 static int is_cjk(uint32_t c)
@@ -161,6 +171,168 @@ static char **convert(const char *config, const wordlist *l)
 	return out;
 }
 
+/* Running text.  Each list file names text files, one path a line; only runs
+ * of adjacent CJK characters are kept (as "words" with count 1), since the
+ * model has no other symbols.  troff: comment lines are skipped, request
+ * lines (. or ') and blank lines end a run, font and spacing escapes (\fB,
+ * \s-1, \&, \, ...) are zero-width, any other escape ends a run.  Plain
+ * (fortune) text: ANSI colour sequences are zero-width, a single newline
+ * between two CJK characters joins them (text wrapped at a fixed width), a
+ * blank line or a "%" line ends a run. */
+typedef struct {
+	char *b;
+	size_t n, cap;
+} strbuf;
+
+static void sb_put(strbuf *s, const char *p, size_t n)
+{
+	if (s->n + n + 1 > s->cap) {
+		s->cap = 2 * (s->n + n + 1) + 256;
+		s->b = gen_xrealloc(s->b, s->cap);
+	}
+	memcpy(s->b + s->n, p, n);
+	s->n += n;
+	s->b[s->n] = '\0';
+}
+
+static void end_run(strbuf *run, size_t *ncjk, wordlist *runs)
+{
+	if (*ncjk >= 1)
+		wl_push(runs, gen_xstrdup(run->b), 1);
+	run->n = 0;
+	if (run->b)
+		run->b[0] = '\0';
+	*ncjk = 0;
+}
+
+/* length of the zero-width troff escape at p (p[0] == '\\'), or 0 when the
+ * escape prints something (it ends a run) */
+static size_t troff_zero_width(const char *p, const char *e)
+{
+	if (e - p < 2)
+		return 0;
+	switch (p[1]) {
+	case '&': case ',': case '/': case 'c': case '%': case ':': case '|':
+	case '^':
+		return 2;
+	case 'f':
+	case 's':
+		if (e - p >= 3 && p[2] == '(')
+			return e - p >= 5 ? 5 : 0;
+		if (e - p >= 3 && p[2] == '[') {
+			const char *q = memchr(p + 3, ']', (size_t)(e - p - 3));
+			return q ? (size_t)(q - p + 1) : 0;
+		}
+		if (p[1] == 's') {
+			const char *q = p + 2;
+			if (q < e && (*q == '+' || *q == '-'))
+				q++;
+			while (q < e && *q >= '0' && *q <= '9')
+				q++;
+			return q > p + 2 ? (size_t)(q - p) : 0;
+		}
+		/* a font name is one ASCII character ("\\f、" is a typo: drop \\f) */
+		return e - p >= 3 && (unsigned char)p[2] < 0x80 ? 3 : 2;
+	}
+	return 0;
+}
+
+static void read_text(const char *path, int troff, wordlist *runs)
+{
+	FILE *fp = gen_open(path);
+	char *line = NULL;
+	size_t cap = 0, ncjk = 0;
+	long ln = 0;
+	strbuf run = {0};
+	int last_cjk = 0; /* the run's last character is CJK (joinable) */
+	while (gen_getline(&line, &cap, fp) >= 0) {
+		ln++;
+		const char *p = line, *e = line + strlen(line);
+		if (troff && (p[0] == '.' || p[0] == '\'')) {
+			end_run(&run, &ncjk, runs);
+			continue; /* requests, comments: .\" '\" */
+		}
+		if (p == e || (!troff && strcmp(line, "%") == 0)) {
+			end_run(&run, &ncjk, runs);
+			continue;
+		}
+		while (p < e) {
+			size_t z = 0;
+			if (troff && *p == '\\')
+				z = troff_zero_width(p, e);
+			else if (!troff && *p == 0x1B && p + 1 < e && p[1] == '[') {
+				const char *q = p + 2;
+				while (q < e && ((*q >= '0' && *q <= '9') || *q == ';'))
+					q++;
+				if (q < e)
+					z = (size_t)(q + 1 - p);
+			}
+			if (z) {
+				p += z;
+				continue;
+			}
+			const char *s = p;
+			uint32_t cp = gen_utf8_next(&p, e);
+			if (cp == 0xFFFFFFFFu)
+				gen_die("%s:%ld: invalid UTF-8", path, ln);
+			if (is_cjk(cp)) {
+				sb_put(&run, s, (size_t)(p - s));
+				ncjk++;
+				last_cjk = 1;
+			} else {
+				end_run(&run, &ncjk, runs);
+				last_cjk = 0;
+				if (troff && cp == '\\' && p < e && (unsigned char)*p < 0x80)
+					p++; /* the escaped character */
+			}
+		}
+		/* troff joins text lines with a space, which ends a run; wrapped
+		 * plain text continues on the next line */
+		if (troff || !last_cjk)
+			end_run(&run, &ncjk, runs);
+	}
+	end_run(&run, &ncjk, runs);
+	free(line);
+	free(run.b);
+	gen_close(fp, path);
+}
+
+/* every file the list names, in the list's order (tables/inputs.sh sorts);
+ * *label = "DIR/{N files}", DIR the files' common directory: the banner
+ * names that, not the list (a temporary file) */
+static size_t read_text_list(const char *list, int troff, wordlist *runs,
+                             const char **label)
+{
+	FILE *fp = gen_open(list);
+	char *line = NULL, *dir = NULL;
+	size_t cap = 0, nfiles = 0, dl = 0;
+	while (gen_getline(&line, &cap, fp) >= 0) {
+		if (!line[0])
+			continue;
+		read_text(line, troff, runs);
+		if (!dir) {
+			dir = gen_xstrdup(line);
+			char *sl = strrchr(dir, '/');
+			dl = sl ? (size_t)(sl - dir) : 0;
+		}
+		while (dl && (strncmp(line, dir, dl) != 0 || line[dl] != '/')) {
+			while (dl && dir[--dl] != '/')
+				;
+		}
+		nfiles++;
+	}
+	free(line);
+	gen_close(fp, list);
+	if (!nfiles || !runs->n)
+		gen_die("%s: no text", list);
+	size_t n = dl + 32;
+	char *l = gen_xmalloc(n);
+	snprintf(l, n, "%.*s/{%zu files}", (int)dl, dir, nfiles);
+	*label = l;
+	free(dir);
+	return nfiles;
+}
+
 typedef struct {
 	uint64_t key; /* a << 18 | b */
 	double c;
@@ -220,6 +392,31 @@ static void add_trad(model *m, const char *w, const char *tw, const char *hk,
 		add_word(m, hk, share);
 }
 
+static double pair_mass(const model *m)
+{
+	double t = 0;
+	for (size_t i = 0; i < m->npr; i++)
+		t += m->pr[i].c;
+	return t;
+}
+
+/* add src's counts times k to dst (src's pairs after dst's: deterministic) */
+static void add_scaled(model *dst, const model *src, double k)
+{
+	for (uint32_t c = 0; c < MAXCP; c++)
+		dst->uni[c] += src->uni[c] * k;
+	if (dst->npr + src->npr > dst->cap) {
+		dst->cap = dst->npr + src->npr;
+		dst->pr = gen_xrealloc(dst->pr, dst->cap * sizeof *dst->pr);
+	}
+	for (size_t i = 0; i < src->npr; i++) {
+		pairrec *r = &dst->pr[dst->npr++];
+		r->key = src->pr[i].key;
+		r->c = src->pr[i].c * k;
+		r->seq = dst->seq++;
+	}
+}
+
 static int cmp_pair(const void *x, const void *y)
 {
 	const pairrec *a = x, *b = y;
@@ -276,17 +473,21 @@ typedef struct {
 
 int main(int argc, char **argv)
 {
-	long budget = 1000000;
-	if (argc > 2 && strcmp(argv[1], "-B") == 0) {
-		budget = strtol(argv[2], NULL, 10);
+	long budget = 2000000;
+	double alpha = TEXT_WEIGHT;
+	while (argc > 2 && (strcmp(argv[1], "-B") == 0 || strcmp(argv[1], "-W") == 0)) {
+		if (argv[1][1] == 'B')
+			budget = strtol(argv[2], NULL, 10);
+		else
+			alpha = strtod(argv[2], NULL);
 		argv[2] = argv[0];
 		argv += 2;
 		argc -= 2;
 	}
 	gen_args a;
-	gen_parse_args(&a, argc, argv, 6,
+	gen_parse_args(&a, argc, argv, 8,
 	               "DESC dict.txt DESC essay.txt DESC s2t.json DESC t2s.json "
-	               "DESC t2tw.json DESC t2hk.json");
+	               "DESC t2tw.json DESC t2hk.json DESC MANLIST DESC FORTUNELIST");
 
 	wordlist jieba = {0}, essay = {0};
 	read_words(a.in[0].path, 1, &jieba);
@@ -315,6 +516,35 @@ int main(int argc, char **argv)
 	}
 	if (ms.bad_words || mt.bad_words)
 		gen_die("invalid UTF-8 in %ld words", ms.bad_words + mt.bad_words);
+
+	/* running text: CJK runs of the man pages and fortunes, converted and
+	 * split into orthographies as the words are, then scaled so that its
+	 * pair mass is alpha times the word lists' in each script */
+	wordlist text = {0};
+	size_t nman = read_text_list(a.in[6].path, 1, &text, &a.in[6].path);
+	size_t nfort = read_text_list(a.in[7].path, 0, &text, &a.in[7].path);
+	char **text_t = convert(a.in[2].path, &text);
+	wordlist tt = {0};
+	for (size_t i = 0; i < text.n; i++)
+		wl_push(&tt, text_t[i], 1);
+	char **text_tw = convert(a.in[4].path, &tt);
+	char **text_hk = convert(a.in[5].path, &tt);
+	model rs = {0}, rt = {0};
+	rs.uni = gen_xcalloc(MAXCP, sizeof(double));
+	rt.uni = gen_xcalloc(MAXCP, sizeof(double));
+	for (size_t i = 0; i < text.n; i++) {
+		add_word(&rs, text.w[i], 1);
+		add_trad(&rt, text_t[i], text_tw[i], text_hk[i], 1);
+	}
+	if (rs.bad_words || rt.bad_words)
+		gen_die("invalid UTF-8 in %ld runs", rs.bad_words + rt.bad_words);
+	double text_pairs = pair_mass(&rs), ks = 0, kt = 0;
+	if (alpha > 0) {
+		ks = alpha * pair_mass(&ms) / text_pairs;
+		kt = alpha * pair_mass(&mt) / pair_mass(&rt);
+		add_scaled(&ms, &rs, ks);
+		add_scaled(&mt, &rt, kt);
+	}
 	merge_pairs(&ms);
 	merge_pairs(&mt);
 
@@ -410,6 +640,12 @@ int main(int argc, char **argv)
 	        " * is shared equally by its distinct forms {w, t2tw(w), t2hk(w)}\n"
 	        " * (OpenCC, Taiwan and Hong Kong orthography).  Each word's count goes\n"
 	        " * to its CJK characters and to the adjacent CJK pairs inside it.\n"
+	        " * Running text: the runs of adjacent CJK characters in %zu man pages\n"
+	        " * (troff markup stripped) and %zu fortune files, %zu runs, %.0f pairs;\n"
+	        " * traditional = s2t(text), orthographies shared as for words.  Its\n"
+	        " * counts are scaled so that its pair mass is %g times the word lists'\n"
+	        " * (factor %.4g simplified, %.4g traditional): it brings the pairs\n"
+	        " * across word boundaries that word lists lack.\n"
 	        " *\n"
 	        " * cost(x) = round(-ln(x) * MF_LM_SCALE), clamped to 0..255.\n"
 	        " * uni[c]  = cost((u(c) + 0.5) / (N + 0.5 V))\n"
@@ -429,7 +665,7 @@ int main(int argc, char **argv)
 	        " *   traditional: N = %.0f, %zu distinct pairs, %zu kept\n"
 	        " *   vocabulary %zu characters; array data %ld bytes\n"
 	        " */\n\n",
-	        jieba.mass, essay.mass, budget, min_gain, so[0].N, so[0].npairs,
+	        jieba.mass, essay.mass, nman, nfort, text.n, text_pairs, alpha, ks, kt, budget, min_gain, so[0].N, so[0].npairs,
 	        so[0].kept, so[1].N, so[1].npairs, so[1].kept, V, total);
 	gen_source_macro(&a, "MF_LM_SOURCE");
 	fprintf(f, "#define MF_LM_SCALE 8                  /* costs are round(-ln(p) * 8), clamped to 0..255 */\n");
