@@ -394,6 +394,37 @@ static uint64_t count_lines(const char *p, size_t n)
 	return c;
 }
 
+/* Room for n entries in a scratch array of the stream. */
+static bool u32_room(uint32_t **a, size_t *cap, size_t n)
+{
+	if (*cap >= n)
+		return true;
+	uint32_t *p = realloc(*a, n * sizeof *p);
+	if (!p)
+		return false;
+	*a = p;
+	*cap = n;
+	return true;
+}
+
+/* Room in u for n units and the end offset after them (doubling). */
+static bool units_room(mf_units *u, size_t n)
+{
+	if (u->cap >= n + 1)
+		return true;
+	size_t cap = 2 * n + 1;
+	uint32_t *c = realloc(u->cp, cap * sizeof *c);
+	if (!c)
+		return false;
+	u->cp = c;
+	uint32_t *o = realloc(u->off, cap * sizeof *o);
+	if (!o)
+		return false;
+	u->off = o;
+	u->cap = cap;
+	return true;
+}
+
 /* The repair passes on this block.  A pre-scan proves, line by line, that
  * they can find nothing on most lines of clean text; only the other lines
  * are analysed, as one block of their own.  That gives the same spans: a
@@ -423,18 +454,9 @@ static mf_rc analyse(mf_stream *s)
 		size_t e = i < u->n ? i + 1 : i;       /* with its newline */
 		if (e > a && mf_prefilter_line(u->cp + a, i - a, s->slots)) {
 			ncand++;
-			if (sub->cap < sub->n + (e - a) + 1) {
-				size_t cap = 2 * (sub->n + (e - a)) + 1;
-				uint32_t *c = realloc(sub->cp, cap * sizeof *c);
-				if (!c)
-					return fail(s, MF_ERR_NOMEM, NULL);
-				sub->cp = c;
-				uint32_t *o = realloc(sub->off, cap * sizeof *o);
-				if (!o)
-					return fail(s, MF_ERR_NOMEM, NULL);
-				sub->off = o;       /* here: the unit's index in the block */
-				sub->cap = cap;
-			}
+			/* sub->off here: the unit's index in the block */
+			if (!units_room(sub, sub->n + (e - a)))
+				return fail(s, MF_ERR_NOMEM, NULL);
 			for (size_t j = a; j < e; j++) {
 				sub->cp[sub->n] = u->cp[j];
 				sub->off[sub->n] = (uint32_t)j;
@@ -480,18 +502,8 @@ static mf_rc decode_lines(mf_stream *s, const char *p, size_t n, const uint32_t 
 		size_t a = open[k];
 		const char *nl = memchr(p + a, '\n', n - a);
 		end = nl ? (size_t)(nl - p) + 1 : n;
-		if (u->cap < u->n + (end - a) + 1) {
-			size_t cap = 2 * (u->n + (end - a)) + 1;
-			uint32_t *c = realloc(u->cp, cap * sizeof *c);
-			if (!c)
-				return fail(s, MF_ERR_NOMEM, NULL);
-			u->cp = c;
-			uint32_t *o = realloc(u->off, cap * sizeof *o);
-			if (!o)
-				return fail(s, MF_ERR_NOMEM, NULL);
-			u->off = o;
-			u->cap = cap;
-		}
+		if (!units_room(u, u->n + (end - a)))
+			return fail(s, MF_ERR_NOMEM, NULL);
 		const unsigned char *q = (const unsigned char *)p;
 		for (size_t i = a; i < end;) {
 			uint32_t cp;
@@ -527,20 +539,8 @@ static mf_rc quiet_block(mf_stream *s, const char *p, size_t n, bool *quiet, boo
 		s->slots = a;
 		s->slots_cap = n + 1;
 	}
-	if (s->starts_cap < n / 2 + 1) {
-		uint32_t *a = realloc(s->starts, (n / 2 + 1) * sizeof *a);
-		if (!a)
-			return fail(s, MF_ERR_NOMEM, NULL);
-		s->starts = a;
-		s->starts_cap = n / 2 + 1;
-	}
-	if (s->open_cap < n + 1) {
-		uint32_t *a = realloc(s->open, (n + 1) * sizeof *a);
-		if (!a)
-			return fail(s, MF_ERR_NOMEM, NULL);
-		s->open = a;
-		s->open_cap = n + 1;
-	}
+	if (!u32_room(&s->starts, &s->starts_cap, n / 2 + 1) || !u32_room(&s->open, &s->open_cap, n + 1))
+		return fail(s, MF_ERR_NOMEM, NULL);
 	const unsigned char *q = (const unsigned char *)p;
 	mf_prescan f = { .open = s->open };
 	if (mf_prescan_block(q, n, s->slots, s->starts, &f))
