@@ -153,6 +153,12 @@ static line_ev scan_line(const gbytes *g, const mf_units *u)
 			continue;
 		size_t ui = g->unit[i];
 		uint32_t before = ui > 0 ? u->cp[ui - 1] : 0;
+		if (before == 0xFFFD) {
+			/* after a character lost already: whose reading it is, and
+			 * so whether the decoder broke it, nobody can tell */
+			i += plen - 1;
+			continue;
+		}
 		if (g->b[i] == '?') {
 			ev.broken += mf_pinyin_is_syllable(syl, sl);
 		} else if (mf_is_han(before) && mf_pinyin_rank(before, syl, sl) >= 0) {
@@ -169,13 +175,50 @@ static line_ev scan_line(const gbytes *g, const mf_units *u)
 /* A line that annotates three in four of its Han characters, or annotates
  * them without tone marks, is a reading aid (a children's text, a gloss
  * list): a person wrote it, and it is neither evidence nor repaired. */
+/* What an annotation is written in, even damaged: letters, tone-marked
+ * vowels (U+00E0..U+01DC), and what an accident leaves of them (Latin-1
+ * mojibake, C1 controls, U+FFFD, '?'). */
+static bool annotation_unit(uint32_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 0x80 && c <= 0x24F) || c == 0xFFFD || c == '?';
+}
+
+/* Han characters of the line around unit k, and how many of them an
+ * annotation follows, counting ones a later accident damaged ("(hu�)",
+ * "(shuÅ)"): a person's annotations stay a reading aid when some lost a
+ * tone mark, which the GBK bytes (g) cannot show. */
+static void line_cover(const mf_units *u, size_t k, unsigned *han, unsigned *annotated)
+{
+	size_t a = k, e = k;
+	while (a > 0 && u->cp[a - 1] != '\n')
+		a--;
+	while (e < u->n && u->cp[e] != '\n')
+		e++;
+	*han = *annotated = 0;
+	for (size_t i = a; i < e; i++) {
+		if (!mf_is_han(u->cp[i]))
+			continue;
+		(*han)++;
+		if (i + 2 < e && u->cp[i + 1] == '(') {
+			size_t j = i + 2;
+			while (j < e && j - i - 2 < 7 && annotation_unit(u->cp[j]))
+				j++;
+			*annotated += j > i + 2 && j < e && u->cp[j] == ')';
+		}
+	}
+}
+
 static bool reading_aid(const line_ev *ev, const gbytes *g, const mf_units *u)
 {
 	if (ev->toneless > 0)
 		return true;
+	unsigned han = 0, annotated = 0;
+	line_cover(u, g->unit[0], &han, &annotated);
+	if (annotated >= 3 && annotated * 4 >= han * 3)
+		return true;
 	if (ev->in_step < 3)
 		return false;
-	unsigned han = 0;
+	han = 0;
 	for (size_t k = g->unit[0]; k <= g->unit[g->n - 1]; k++)
 		han += mf_is_han(u->cp[k]);
 	return ev->in_step * 4 >= han * 3;
