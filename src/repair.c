@@ -856,7 +856,11 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 				uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
 				uint32_t lit[2] = { '?', d->b[i + 1] & 0xFF };
 				long cf = mf_lm_seq_cost(&c, 1, prev, nx), cl = mf_lm_seq_cost(lit, 2, prev, nx);
-				if (sure && cf + FILL_MARGIN < cl) {
+				/* two readings of the same bytes, the model decides; what
+				 * it leaves to the other is doubt either way */
+				if (sure && cf < cl) {
+					double p_fill = 1.0 / (1.0 + exp((double)(cf - cl) / MF_LM_COST_SCALE));
+					d->fill_cost += lround(-log(p_fill) * MF_LM_COST_SCALE);
 					i = put_hole_pair(d, out, ends, i, c, true, doubt);
 					continue;
 				}
