@@ -577,7 +577,11 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	/* a virtual hole (bytes a decoder dropped without a marker) takes no slot */
 	size_t e = virt ? h : h + 1;
 	fs.nholes = 1;
-	while (!virt && e < d->n && (d->b[e] & HOLE) && fs.nholes < 2) {
+	/* CP1252's holes as '?': a '?' right after is a second lost byte where
+	 * the character still needs one (坐, E5 9D 90, read as å??) */
+	int after_first = fs.npre ? mf_utf8_seq_len((unsigned char)fs.pre[0]) - fs.npre - 1 : 0;
+	while (!virt && e < d->n && fs.nholes < 2 &&
+	       ((d->b[e] & HOLE) || (d->sbcs && (d->b[e] & MAYBE_HOLE) && after_first >= fs.nholes))) {
 		fs.nholes++;
 		e++;
 	}
