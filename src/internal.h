@@ -113,6 +113,13 @@ int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c);
 long mf_lm_seq_cost(const uint32_t *cps, size_t n, uint32_t prev, uint32_t next);
 /* The same under one script (script < 0: the better of the two). */
 long mf_lm_seq_cost_in(int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next);
+/* What GB18030 and CP936 decode the GBK user-defined areas to: in
+ * garbled text, evidence that the wrong decoder was one of them. */
+static inline bool mf_is_user_pua(uint32_t cp)
+{
+	return cp >= 0xE000 && cp <= 0xE765;
+}
+
 /* Which script's model reads cps better. */
 int mf_lm_script_of(const uint32_t *cps, size_t n);
 static inline bool mf_is_han(uint32_t cp)

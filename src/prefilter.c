@@ -580,7 +580,7 @@ static void tables_init(void)
 			cjk_bits[c >> 6] |= (uint64_t)1 << (c & 63);
 	for (uint32_t c = 0x2123; c <= 0xFFFF; c++) {
 		unsigned v = mf_gbk_enc_bmp[c];
-		if (v < 0x100 || c == 0x951F || c == 0xFFFD || (c >= 0xE000 && c <= 0xE765))
+		if (v < 0x100 || c == 0x951F || c == 0xFFFD || mf_is_user_pua(c))
 			continue;
 		unsigned lead = v >> 8, trail = v & 0xFF;
 		unsigned f = F_FAST | (unsigned)mf_is_han(c) << F_HAN_SHIFT;
@@ -729,7 +729,7 @@ scan:
 		prev = byte;
 		unsigned v = c <= 0xFFFF ? enc[c] : 0;
 		han += mf_is_han(c) && v != 0;
-		pua |= c >= 0xE000 && c <= 0xE765;
+		pua |= mf_is_user_pua(c);
 		if (v == 0) {
 			/* a barrier: the run ends */
 			if (nst && run_may(p, at, slots, starts, nst))

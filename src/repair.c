@@ -862,16 +862,14 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 				long cf = mf_lm_seq_cost(&c, 1, prev, nx), cl = mf_lm_seq_cost(lit, 2, prev, nx);
 				/* two readings of the same bytes, the model decides; what
 				 * it leaves to the other is doubt either way */
-				if (sure && cf < cl) {
-					double p_fill = 1.0 / (1.0 + exp((double)(cf - cl) / MF_LM_COST_SCALE));
-					d->fill_cost += lround(-log(p_fill) * MF_LM_COST_SCALE);
+				bool fill = sure && cf < cl;
+				long taken = fill ? cf : cl, other = fill ? cl : cf;
+				double p_taken = 1.0 / (1.0 + exp((double)(taken - other) / MF_LM_COST_SCALE));
+				d->fill_cost += lround(-log(p_taken) * MF_LM_COST_SCALE);
+				if (fill) {
 					i = put_hole_pair(d, out, ends, i, c, true, doubt);
 					continue;
 				}
-				/* kept as it is, but it may well have been a character:
-				 * the repair is that much less sure to be exact */
-				double p_lit = 1.0 / (1.0 + exp((double)(cl - cf) / MF_LM_COST_SCALE));
-				d->fill_cost += lround(-log(p_lit) * MF_LM_COST_SCALE);
 			}
 		}
 		uint32_t four = 0;
@@ -1318,7 +1316,6 @@ static int cmp_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* One pass over the working text: every channel, best non-overlapping gains. */
 /* The model's cost of the working text, as prefix sums per script: the
  * cost of any of its spans in place (mf_lm_seq_cost with the characters
  * around it as context) is a difference of two, which candidates of every
@@ -1366,6 +1363,7 @@ static double cand_gain(const cand *c, const text_cost *tc, const uint32_t *cps,
 	return NATS(co - cr);
 }
 
+/* One pass over the working text: every channel, best non-overlapping gains. */
 static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
 	*changed = false;
@@ -1663,7 +1661,7 @@ static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, rea
 		 * for a second run over this run's output) */
 		bool pua = pass == 0 && doc->pua_decoder;
 		for (size_t q = 0; q < w.n && pass > 0 && !pua; q++)
-			pua = w.u[q].cp >= 0xE000 && w.u[q].cp <= 0xE765;
+			pua = mf_is_user_pua(w.u[q].cp);
 		rc = one_pass(&w, prev, pua, rm, &script, &changed);
 		rm->residue = NULL;
 		if (rc != MF_OK || !changed)
@@ -1767,8 +1765,7 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 	 * GB18030/CP936-like: it replaced only invalid bytes, never a pair of
 	 * the user areas.  The evidence holds for the whole document. */
 	for (i = 0; i < n && !doc->pua_decoder; i++)
-		if (cps[i] >= 0xE000 && cps[i] <= 0xE765)
-			doc->pua_decoder = true;
+		doc->pua_decoder = mf_is_user_pua(cps[i]);
 
 	/* First the skeleton: lost bytes left unsolved.  Without any, it is
 	 * the reading itself.  With some, what it spells intact goes to the

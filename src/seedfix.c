@@ -172,9 +172,6 @@ static line_ev scan_line(const gbytes *g, const mf_units *u)
 	return ev;
 }
 
-/* A line that annotates three in four of its Han characters, or annotates
- * them without tone marks, is a reading aid (a children's text, a gloss
- * list): a person wrote it, and it is neither evidence nor repaired. */
 /* What an annotation is written in, even damaged: letters, tone-marked
  * vowels (U+00E0..U+01DC), and what an accident leaves of them (Latin-1
  * mojibake, C1 controls, U+FFFD, '?'). */
@@ -208,6 +205,9 @@ static void line_cover(const mf_units *u, size_t k, unsigned *han, unsigned *ann
 	}
 }
 
+/* A line that annotates three in four of its Han characters, or annotates
+ * them without tone marks, is a reading aid (a children's text, a gloss
+ * list): a person wrote it, and it is neither evidence nor repaired. */
 static bool reading_aid(const line_ev *ev, const gbytes *g, const mf_units *u)
 {
 	if (ev->toneless > 0)

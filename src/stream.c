@@ -306,44 +306,61 @@ static mf_rc legacy_block(mf_stream *s, const char *p, size_t n, bool at_end, si
 
 /* ---- text blocks ---- */
 
-static mf_rc decode_units(mf_stream *s, const char *p, size_t n)
+/* Room in u for n units and the end offset after them: exact at first,
+ * doubling as lines are added. */
+static bool units_room(mf_units *u, size_t n)
 {
-	mf_units *u = &s->units;
-	if (u->cap < n + 1) {
-		uint32_t *a = realloc(u->cp, (n + 1) * sizeof *a);
-		if (!a)
-			return fail(s, MF_ERR_NOMEM, NULL);
-		u->cp = a;
-		uint32_t *b = realloc(u->off, (n + 1) * sizeof *b);
-		if (!b)
-			return fail(s, MF_ERR_NOMEM, NULL);
-		u->off = b;
-		u->cap = n + 1;
-	}
-	size_t i = 0, k = 0;
-	const unsigned char *q = (const unsigned char *)p;
-	while (i < n) {
+	if (u->cap >= n + 1)
+		return true;
+	size_t cap = 2 * u->cap > n + 1 ? 2 * u->cap : n + 1;
+	uint32_t *c = realloc(u->cp, cap * sizeof *c);
+	if (!c)
+		return false;
+	u->cp = c;
+	uint32_t *o = realloc(u->off, cap * sizeof *o);
+	if (!o)
+		return false;
+	u->off = o;
+	u->cap = cap;
+	return true;
+}
+
+/* Add the units of q[a..end) to u, each with its byte offset (the room is
+ * the caller's). */
+static void decode_into(mf_units *u, const unsigned char *q, size_t a, size_t end)
+{
+	size_t i = a, k = u->n;
+	while (i < end) {
 		uint32_t cp;
 		size_t len;
 		unsigned char b = q[i];
 		if (b < 0x80) {
 			cp = b;
 			len = 1;
-		} else if (b >= 0xE1 && b <= 0xEF && b != 0xED && i + 2 < n && (q[i + 1] & 0xC0) == 0x80 &&
+		} else if (b >= 0xE1 && b <= 0xEF && b != 0xED && i + 2 < end && (q[i + 1] & 0xC0) == 0x80 &&
 		           (q[i + 2] & 0xC0) == 0x80) {
 			/* the common three-byte case (what mf_utf8_decode gives) */
 			cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(q[i + 1] & 0x3F) << 6 | (q[i + 2] & 0x3F);
 			len = 3;
 		} else {
-			len = mf_utf8_decode(q + i, n - i, &cp);
+			len = mf_utf8_decode(q + i, end - i, &cp);
 		}
 		u->cp[k] = cp;
 		u->off[k] = (uint32_t)i;
 		k++;
 		i += len;
 	}
-	u->off[k] = (uint32_t)n;
 	u->n = k;
+}
+
+static mf_rc decode_units(mf_stream *s, const char *p, size_t n)
+{
+	mf_units *u = &s->units;
+	if (!units_room(u, n))
+		return fail(s, MF_ERR_NOMEM, NULL);
+	u->n = 0;
+	decode_into(u, (const unsigned char *)p, 0, n);
+	u->off[u->n] = (uint32_t)n;
 	return MF_OK;
 }
 
@@ -407,24 +424,6 @@ static bool u32_room(uint32_t **a, size_t *cap, size_t n)
 	return true;
 }
 
-/* Room in u for n units and the end offset after them (doubling). */
-static bool units_room(mf_units *u, size_t n)
-{
-	if (u->cap >= n + 1)
-		return true;
-	size_t cap = 2 * n + 1;
-	uint32_t *c = realloc(u->cp, cap * sizeof *c);
-	if (!c)
-		return false;
-	u->cp = c;
-	uint32_t *o = realloc(u->off, cap * sizeof *o);
-	if (!o)
-		return false;
-	u->off = o;
-	u->cap = cap;
-	return true;
-}
-
 /* The repair passes on this block.  A pre-scan proves, line by line, that
  * they can find nothing on most lines of clean text; only the other lines
  * are analysed, as one block of their own.  That gives the same spans: a
@@ -465,19 +464,12 @@ static mf_rc analyse(mf_stream *s)
 		}
 		a = i + 1;
 	}
-	if (ncand == 0 || ncand == nlines) {
-		/* all or nothing: the block as it is (or no call at all) */
-		if (ncand == 0) {
-			for (size_t i = 0; i < u->n && !s->doc->pua_decoder; i++)
-				if (u->cp[i] >= 0xE000 && u->cp[i] <= 0xE765)
-					s->doc->pua_decoder = true;
-			return MF_OK;
-		}
-		return mf_analyse_block(u, u->off[0] == 0 ? s->prev : '\n', s->doc, &s->found);
-	}
 	for (size_t i = 0; i < u->n && !s->doc->pua_decoder; i++)
-		if (u->cp[i] >= 0xE000 && u->cp[i] <= 0xE765)
-			s->doc->pua_decoder = true;
+		s->doc->pua_decoder = mf_is_user_pua(u->cp[i]);
+	if (ncand == 0)
+		return MF_OK;
+	if (ncand == nlines)        /* all: the block as it is */
+		return mf_analyse_block(u, u->off[0] == 0 ? s->prev : '\n', s->doc, &s->found);
 	uint32_t prev = u->off[sub->off[0]] == 0 ? s->prev : '\n';
 	size_t first = s->found.n;
 	mf_rc rc = mf_analyse_block(sub, prev, s->doc, &s->found);
@@ -504,15 +496,7 @@ static mf_rc decode_lines(mf_stream *s, const char *p, size_t n, const uint32_t 
 		end = nl ? (size_t)(nl - p) + 1 : n;
 		if (!units_room(u, u->n + (end - a)))
 			return fail(s, MF_ERR_NOMEM, NULL);
-		const unsigned char *q = (const unsigned char *)p;
-		for (size_t i = a; i < end;) {
-			uint32_t cp;
-			size_t len = mf_utf8_decode(q + i, end - i, &cp);
-			u->cp[u->n] = cp;
-			u->off[u->n] = (uint32_t)i;
-			u->n++;
-			i += len;
-		}
+		decode_into(u, (const unsigned char *)p, a, end);
 	}
 	u->off[u->n] = (uint32_t)end;
 	return MF_OK;
@@ -562,7 +546,7 @@ static mf_rc quiet_block(mf_stream *s, const char *p, size_t n, bool *quiet, boo
 			/* what mf_seed_analyse counts, and what the pre-scan did not
 			 * look at: the rest of each line after what opened it */
 			han += mf_is_han(c) && mf_gbk_encode(c, g) > 0;
-			pua |= c >= 0xE000 && c <= 0xE765;
+			pua |= mf_is_user_pua(c);
 			size_t at = u->off[k];
 			if ((c == '?' || (c == '(' && after_na)) && mf_seed_annotation_may(q, n, at + 1))
 				return MF_OK;
