@@ -977,6 +977,12 @@ static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_chann
 	uint32_t *dec = NULL, *gdec = NULL;
 	if (rep->n == 0 || rep->failed)
 		return 0;
+	/* most outputs (Chinese) hold no Latin-1 lead byte, so no layer */
+	size_t j0 = 0;
+	while (j0 < rep->n && !(rep->v[j0] >= 0xC2 && rep->v[j0] <= 0xF4))
+		j0++;
+	if (j0 == rep->n)
+		return 0;
 	bytes = malloc(rep->n);
 	dec = malloc(rep->n * sizeof *dec);
 	gdec = malloc(rep->n * sizeof *gdec);
