@@ -188,6 +188,7 @@ typedef struct mf_docstate {
 	bool pua_decoder;            /* 古文码 here came from a GB18030/CP936-like decoder */
 	unsigned seed_residual;      /* seed-family annotations left in lines not undone */
 	unsigned layer_residual;     /* lines where a 符号码 layer under a lossy reading was left */
+	long eat_votes;              /* lost bytes' evidence of a decoder that swallows ASCII (repair.c) */
 } mf_docstate;
 struct seed_doc *mf_seed_doc(mf_docstate *d);
 void mf_seed_doc_free(struct seed_doc *sd);

@@ -22,6 +22,14 @@
 /* A decoder that drops bytes silently (iconv -c, errors='ignore') drops some
  * where nothing shows: each drop found costs the repair's exactness a nat. */
 #define VIRT_DOUBT 8
+/* An ASCII byte swallowed with a lead byte whose trail it could not be
+ * (glibc's GB18030 eats the newline after 。 cut short): rare for most
+ * decoders, the rule for some.  Each lost byte votes, as the model alone
+ * sees it, capped; a document whose votes say so is read as such. */
+#define EAT_PRIOR 48
+#define EAT_PRIOR_EATER (-8)
+#define EAT_VOTE_CAP 32
+#define EAT_VOTES_NEEDED 48
 
 double mf_sigmoid(double x)
 {
@@ -132,6 +140,8 @@ typedef struct {
 	bool probe;                /* a first reading that only decides the script */
 	unsigned holes_met;
 	bool *residue;             /* per unit: a lossy reading there is 符号码 under it */
+	bool eater;                /* the document's decoder swallows an ASCII byte with a bad lead */
+	long eat_votes;            /* evidence for that, from the readings taken (1/8 nat) */
 	unsigned residue_lines;    /* lines with one that nothing repaired */
 } readmode;
 
@@ -149,6 +159,7 @@ typedef struct {
 	unsigned open_sites;      /* skeleton: literal '?' the reading may take for a lost byte */
 	unsigned filled;          /* holes filled from the model */
 	long fill_cost;           /* doubt of the fills: -ln P(fill right), summed, 1/8 nat */
+	long eat_votes;           /* see readmode */
 	readmode *rm;
 } decoder;
 
@@ -200,6 +211,9 @@ typedef struct {
 	int nsuf;
 	unsigned after;            /* byte after the window (for the decoder test), 0x100 if none */
 	int nholes;                /* consecutive replacement markers in the window */
+	bool virt;                 /* no marker: the decoder dropped the bytes silently */
+	long eat_prior;            /* cost of an ASCII byte swallowed with a lead (1/8 nat) */
+	long best_eat, best_plain; /* the model's best cost with and without one, priors apart */
 	bool sbcs;
 	bool pua_decoder;          /* GB18030/CP936-like: only invalid bytes were replaced */
 	mf_cache *cache;
@@ -325,6 +339,37 @@ static double cost_prob(long cost)
 	return prob_tab.p[cost];
 }
 
+static bool pair_decodes(unsigned lead, unsigned trail, bool pua_decoder)
+{
+	if (trail > 0xFF)
+		return false;
+	return pua_decoder ? mf_gbk_decode_pair((unsigned char)lead, (unsigned char)trail) != 0
+	                   : mf_gbk_pair_in_gbk((unsigned char)lead, (unsigned char)trail);
+}
+
+/* Whether a decoder that drops what it cannot decode (iconv -c,
+ * errors='ignore') drops exactly lost[p..w) before the byte nb: as a series
+ * of errors, each a byte that starts nothing (80, FF) or a lead byte whose
+ * next byte is no trail for it, dropped alone or (glibc's GB18030) with
+ * that byte: 。 before a newline, E3 80 82 0A, loses 80 and then 82 0A. */
+static bool lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pua_decoder)
+{
+	if (p == w)
+		return true;
+	unsigned b = lost[p];
+	if (b < 0x80)
+		return false;
+	if (b == 0x80 || b == 0xFF)
+		return lost_run_ok(lost, w, p + 1, nb, pua_decoder);
+	unsigned t = p + 1 < w ? lost[p + 1] : nb;
+	if (pair_decodes(b, t, pua_decoder))
+		return false;
+	if (p + 1 == w)
+		return true;
+	return lost_run_ok(lost, w, p + 2, nb, pua_decoder) ||
+	       (lost[p + 1] >= 0x80 && lost_run_ok(lost, w, p + 1, nb, pua_decoder));
+}
+
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 {
 	unsigned q[12];
@@ -345,6 +390,9 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		for (int i = 0; i < w; i++)
 			if (fill[i] != 0x81 && fill[i] != 0x8D && fill[i] != 0x8F && fill[i] != 0x90 && fill[i] != 0x9D)
 				return;
+	} else if (fs->virt) {
+		if (!lost_run_ok(fill, w, 0, fs->nsuf > 0 ? fs->suf[0] : fs->after, fs->pua_decoder))
+			return;
 	} else if (fs->nholes > 1) {
 		if (fill[0] < 0x80)
 			return;
@@ -373,6 +421,12 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		return;
 	}
 	fs->mass += cost_prob(c.cost);
+	{
+		bool eat = !fs->sbcs && fill[w - 1] < 0x80;
+		long *slot = eat ? &fs->best_eat : &fs->best_plain;
+		if (*slot < 0 || c.cost - prior < *slot)
+			*slot = c.cost - prior;
+	}
 	keep_rival(&c, fs->have_best && fs->best.cost < c.cost ? fs->best.cost : c.cost);
 	if (!fs->have_best || c.cost < fs->best.cost) {
 		if (fs->have_best) {
@@ -412,6 +466,13 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 	}
 	if (fs->pass == 0 && fs->have_best)
 		return;
+	/* a silent loss starting with a pair the decoder reads was no loss; three
+	 * bytes lost silently are a byte that starts nothing and then a pair
+	 * (80, then 82 and a newline, of 。), as lost_run_ok reads them */
+	if (fs->virt && pos == 2 && fill[0] >= 0x81 && fill[0] <= 0xFE && pair_decodes(fill[0], fill[1], fs->pua_decoder))
+		return;
+	if (fs->virt && w == 3 && pos == 1 && fill[0] != 0x80 && fill[0] != 0xFF)
+		return;
 	if (need > 0) {
 		if (need >= w - pos && need - (w - pos) != fs->nsuf)
 			return;
@@ -436,10 +497,10 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 	if (pos == w - 1 && pos > 0 && !fs->sbcs && fs->nsuf == 0) {
 		for (unsigned b = 0x20; b < 0x40; b++) {
 			fill[pos] = b;
-			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + 48);
+			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
 		}
 		fill[pos] = '\n';
-		enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + 48);
+		enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
 	}
 }
 
@@ -447,7 +508,7 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
  * at most. */
 static int max_fill_width(const fill_search *fs)
 {
-	return fs->sbcs ? fs->nholes : (fs->nholes == 1 ? 2 : 3);
+	return fs->sbcs ? fs->nholes : (fs->nholes == 1 && !fs->virt ? 2 : 3);
 }
 
 static void run_search(fill_search *fs, int need, unsigned lead)
@@ -493,7 +554,8 @@ static bool fills_exist(fill_search *fs, int need, unsigned lead)
 	for (int i = 0; i < fs->nsuf; i++)
 		k2 = k2 << 8 | (fs->suf[i] & 0xFF);
 	k2 = (k2 << 3 | (unsigned)fs->nsuf) << 9 | fs->after;
-	k2 = (k2 << 3 | (unsigned)fs->nholes) << 2 | (unsigned)fs->sbcs << 1 | (unsigned)fs->pua_decoder;
+	k2 = ((k2 << 3 | (unsigned)fs->nholes) << 3 | (unsigned)fs->virt << 2) | (unsigned)fs->sbcs << 1 |
+	     (unsigned)fs->pua_decoder;
 	size_t h = (size_t)(((k1 * 0x9E3779B97F4A7C15u) ^ (k2 * 0xC2B2AE3D27D4EB4Fu)) >> 52) % EXIST_CACHE;
 	if (exist_cache[h].k1 == k1 && exist_cache[h].k2 == k2)
 		return exist_cache[h].exists;
@@ -518,7 +580,8 @@ typedef struct {
 	int npre, nsuf, nholes, script;
 	unsigned brackets;
 	unsigned long cache_generation;   /* the document cache's counts */
-	bool sbcs, pua_decoder, used;
+	long eat_prior;
+	bool sbcs, pua_decoder, virt, used;
 } fill_key;
 
 #define FILL_CACHE 512
@@ -544,6 +607,8 @@ static bool search_fills(fill_search *fs, int need, unsigned lead)
 	k.cache_generation = mf_cache_ready(fs->cache) ? mf_cache_generation(fs->cache) : 0;
 	k.sbcs = fs->sbcs;
 	k.pua_decoder = fs->pua_decoder;
+	k.virt = fs->virt;
+	k.eat_prior = fs->eat_prior;
 	k.used = true;
 	uint64_t h = 1469598103934665603u;
 	const unsigned char *kb = (const unsigned char *)&k;
@@ -560,37 +625,40 @@ static bool search_fills(fill_search *fs, int need, unsigned lead)
 	return fs->have_best;
 }
 
-/* Resolve a hole: pre = bytes of the incomplete character before it, the
- * hole at h, then continuation bytes.  Appends the chosen characters (or
- * U+FFFD) and returns the index after the window, or 0 on failure. */
-static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool virt)
+/* The search window of a hole at h: pre = bytes of the incomplete character
+ * from start, the hole, then continuation bytes.  Returns the index after
+ * the window; *need and *lead say what the character before still needs. */
+static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec *out, bool virt,
+                          fill_search *fs, int *need, unsigned *lead)
 {
-	fill_search fs;
-	memset(&fs, 0, sizeof fs);
-	fs.prev = out->n ? out->v[out->n - 1] : d->prev;
-	fs.sbcs = d->sbcs;
-	fs.pua_decoder = d->pua_decoder;
-	fs.cache = d->rm->cache;
-	fs.script = d->script;
+	memset(fs, 0, sizeof *fs);
+	fs->prev = out->n ? out->v[out->n - 1] : d->prev;
+	fs->sbcs = d->sbcs;
+	fs->pua_decoder = d->pua_decoder;
+	fs->virt = virt;
+	fs->eat_prior = d->rm->eater ? EAT_PRIOR_EATER : EAT_PRIOR;
+	fs->best_eat = fs->best_plain = -1;
+	fs->cache = d->rm->cache;
+	fs->script = d->script;
 	for (size_t i = start; i < h; i++)
-		fs.pre[fs.npre++] = d->b[i] & 0xFF;
+		fs->pre[fs->npre++] = d->b[i] & 0xFF;
 	/* a virtual hole (bytes a decoder dropped without a marker) takes no slot */
 	size_t e = virt ? h : h + 1;
-	fs.nholes = 1;
+	fs->nholes = 1;
 	/* CP1252's holes as '?': a '?' right after is a second lost byte where
 	 * the character still needs one (坐, E5 9D 90, read as å??) */
-	int after_first = fs.npre ? mf_utf8_seq_len((unsigned char)fs.pre[0]) - fs.npre - 1 : 0;
-	while (!virt && e < d->n && fs.nholes < 2 &&
-	       ((d->b[e] & HOLE) || (d->sbcs && (d->b[e] & MAYBE_HOLE) && after_first >= fs.nholes))) {
-		fs.nholes++;
+	int after_first = fs->npre ? mf_utf8_seq_len((unsigned char)fs->pre[0]) - fs->npre - 1 : 0;
+	while (!virt && e < d->n && fs->nholes < 2 &&
+	       ((d->b[e] & HOLE) || (d->sbcs && (d->b[e] & MAYBE_HOLE) && after_first >= fs->nholes))) {
+		fs->nholes++;
 		e++;
 	}
-	while (e < d->n && fs.nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && mf_utf8_is_cont(d->b[e]))
-		fs.suf[fs.nsuf++] = d->b[e++];
-	fs.after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
-	fs.brackets = bracket_context(out, d->b + e, d->n - e);
+	while (e < d->n && fs->nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && mf_utf8_is_cont(d->b[e]))
+		fs->suf[fs->nsuf++] = d->b[e++];
+	fs->after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
+	fs->brackets = bracket_context(out, d->b + e, d->n - e);
 	/* the character after the window, for context */
-	fs.next = e >= d->n ? d->after_run : 0;
+	fs->next = e >= d->n ? d->after_run : 0;
 	if (e < d->n && !(d->b[e] & HOLE)) {
 		unsigned char tmp[4];
 		size_t k = 0;
@@ -601,25 +669,79 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		uint32_t cp;
 		mf_utf8_decode(tmp, k, &cp);
 		if (!MF_IS_RAW(cp))
-			fs.next = cp;
+			fs->next = cp;
 	}
+	*need = 0;
+	*lead = 0;
+	if (fs->npre) {
+		*lead = fs->pre[0];
+		*need = mf_utf8_seq_len((unsigned char)*lead) - fs->npre;
+	}
+	return e;
+}
+
+/* Resolve a hole at h (the incomplete character before it starts at start).
+ * Appends the chosen characters (or U+FFFD) and returns the index after the
+ * window, or 0 on failure.  A virtual hole may lie anywhere inside the
+ * character it cuts (。 loses its middle byte 80 to GB18030): every place is
+ * searched, and where two places spell different text nearly as well, the
+ * difference is a U+FFFD. */
+static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool virt)
+{
+	fill_search fs, alt;
+	int need, need_alt;
+	unsigned lead, lead_alt;
+	size_t e = hole_window(d, start, h, out, virt, &fs, &need, &lead);
+	size_t lowest = virt && start < h ? start + 1 : h;
 	d->rm->holes_met++;
-	int need = 0;
-	unsigned lead = 0;
-	if (fs.npre) {
-		lead = fs.pre[0];
-		need = mf_utf8_seq_len((unsigned char)lead) - fs.npre;
-	}
 	if (d->rm->skeleton) {
 		/* the skeleton goes on where a fill exists, as the reading does */
-		if (!fills_exist(&fs, need, lead))
+		bool any = fills_exist(&fs, need, lead);
+		for (size_t p = h; !any && p-- > lowest;) {
+			hole_window(d, start, p, out, virt, &alt, &need_alt, &lead_alt);
+			any = fills_exist(&alt, need_alt, lead_alt);
+		}
+		if (!any)
 			return 0;
 		cv_push(out, 0xFFFD);
 		d->lost++;
 		return e;
 	}
-	if (!search_fills(&fs, need, lead))
+	bool found = search_fills(&fs, need, lead);
+	double mass = fs.mass;
+	fill_cand rival[3];
+	int nrival = 0;
+	for (size_t p = h; p-- > lowest;) {
+		hole_window(d, start, p, out, virt, &alt, &need_alt, &lead_alt);
+		if (!search_fills(&alt, need_alt, lead_alt))
+			continue;
+		mass += alt.mass;
+		if (!found || alt.best.cost < fs.best.cost) {
+			if (found && nrival < 3)
+				rival[nrival++] = fs.best;
+			fs = alt;
+			found = true;
+		} else if (nrival < 3) {
+			rival[nrival++] = alt.best;
+		}
+	}
+	if (!found)
 		return 0;
+	/* what the model alone says of a swallowed byte here, for the document
+	 * (where the run goes on, only a clear case for one counts: a byte 80
+	 * lost inside a run of GB18030's says nothing either way; and a plain
+	 * reading that wins says little, as 。 and a newline eaten before a
+	 * blank line read as well without) */
+	unsigned nb_vote = fs.nsuf ? fs.suf[0] : fs.after;
+	if (fs.best_eat >= 0 && fs.best_plain >= 0) {
+		long v = fs.best_plain - fs.best_eat;
+		if (nb_vote >= 0x80)
+			v = v > EAT_VOTE_CAP / 2 ? v - EAT_VOTE_CAP / 2 : 0;
+		d->eat_votes += v > EAT_VOTE_CAP ? EAT_VOTE_CAP : v < -EAT_VOTE_CAP / 4 ? -EAT_VOTE_CAP / 4 : v;
+	}
+	for (int k = 0; k < nrival; k++)
+		near_rival(&fs, &rival[k]);
+	fs.mass = mass;
 	if (fs.differ_len) {
 		cv_push(out, 0xFFFD);
 		d->lost++;
@@ -640,18 +762,45 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	return e;
 }
 
+/* Whether the bytes from p on begin with k complete multibyte UTF-8
+ * characters (the first may be after stray continuation bytes): a run that
+ * goes on as plain UTF-8, where bytes lost at its start can be assumed. */
+static bool utf8_ahead(const decoder *d, size_t p, size_t to, int k)
+{
+	while (p < to && !(d->b[p] & (HOLE | MAYBE_HOLE)) && mf_utf8_is_cont(d->b[p] & 0xFF))
+		p++;
+	for (int c = 0; c < k; c++) {
+		if (p >= to || (d->b[p] & (HOLE | MAYBE_HOLE)))
+			return false;
+		int len = mf_utf8_seq_len((unsigned char)(d->b[p] & 0xFF));
+		if (len < 2 || p + (size_t)len > to)
+			return false;
+		unsigned lo, hi;
+		mf_utf8_second_range(d->b[p] & 0xFF, &lo, &hi);
+		for (int j = 1; j < len; j++) {
+			unsigned v = d->b[p + j];
+			if ((v & (HOLE | MAYBE_HOLE)) || (j == 1 ? v < lo || v > hi : !mf_utf8_is_cont(v)))
+				return false;
+		}
+		p += (size_t)len;
+	}
+	return true;
+}
+
 /* Decode d->b[from..to) as UTF-8 with holes.  Stops at the first position it
  * cannot decode; returns that position.  ends[] receives, for every slot
  * index where a character ended, the output length at that point (or -1). */
 static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, long *ends)
 {
 	size_t i = from;
+	size_t last_mb = SIZE_MAX, last_mb_out = 0;   /* the last character read plainly */
 	while (i < to) {
 		unsigned v = d->b[i];
 		if (v & HOLE) {
 			size_t e = solve_hole(d, i, i, out, false);
 			if (!e || e > to)
 				return i;
+			last_mb = SIZE_MAX;
 			i = e;
 			ends[i] = (long)out->n;
 			continue;
@@ -659,7 +808,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		/* Inside a run that is plainly UTF-8, a sequence cut short or a
 		 * stray continuation byte means a decoder dropped bytes there
 		 * without a marker (iconv -c, errors='ignore'): solve it as a hole. */
-		bool virt_ok = d->nmb >= 2 && d->nvirt < 64;
+#define VIRT_OK() (d->nvirt < 64 && (d->nmb >= 2 || utf8_ahead(d, i + 1, to, 2)))
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
 		if (len == 1) {
@@ -669,11 +818,30 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			continue;
 		}
 		if (len == 0) {
-			if (!virt_ok || !mf_utf8_is_cont(b))
+			if (!mf_utf8_is_cont(b) || !VIRT_OK())
 				return i;
-			size_t e = solve_hole(d, i, i, out, true);
-			if (!e || e > to || e == i)
+			/* the bytes lost may have ended the character just read
+			 * (是三, E6 98 AF E4 B8 89, losing AF E4, reads 昸 and a stray
+			 * 89): that character goes back into the window */
+			size_t start = i, n0 = out->n;
+			uint32_t popped = 0;
+			if (last_mb < i && out->n == last_mb_out && out->n > 0) {
+				start = last_mb;
+				popped = out->v[--out->n];
+				d->nmb--;
+			}
+			size_t e = solve_hole(d, start, i, out, true);
+			if (!e || e > to || e == i) {
+				if (popped) {
+					out->n = n0 - 1;
+					cv_push(out, popped);
+					d->nmb++;
+				}
 				return i;
+			}
+			if (popped)
+				ends[i] = -1;
+			last_mb = SIZE_MAX;
 			d->nvirt++;
 			d->fill_cost += VIRT_DOUBT;
 			i = e;
@@ -696,6 +864,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 				size_t e = solve_hole(d, i, j, out, false);
 				if (!e || e > to)
 					return i;
+				last_mb = SIZE_MAX;
 				i = e;
 				ends[i] = (long)out->n;
 				goto next;
@@ -706,11 +875,12 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			}
 		}
 		if (!ok) {
-			if (!virt_ok)
+			if (!VIRT_OK())
 				return i;
 			size_t e = solve_hole(d, i, j, out, true);
 			if (!e || e > to)
 				return i;
+			last_mb = SIZE_MAX;
 			d->nvirt++;
 			d->fill_cost += VIRT_DOUBT;
 			i = e;
@@ -725,11 +895,14 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			uint32_t cp;
 			mf_utf8_decode(tmp, (size_t)len, &cp);
 			cv_push(out, cp);
+			last_mb = i;
+			last_mb_out = out->n;
 		}
 		i += (size_t)len;
 		ends[i] = (long)out->n;
 	next:;
 	}
+#undef VIRT_OK
 	return i;
 }
 
@@ -919,6 +1092,7 @@ typedef struct {
 	unsigned lost, filled;
 	unsigned open_sites;       /* skeleton reading: see decoder */
 	long fill_cost;
+	long eat_votes;
 	int ninner;                /* 符号码 layers undone inside this one, outermost first */
 	mf_channel inner[MF_MAX_CHAIN - 1];
 } cand;
@@ -1217,6 +1391,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				c.open_sites = d.open_sites;
 				c.filled = d.filled;
 				c.fill_cost = d.fill_cost;
+				c.eat_votes = d.eat_votes;
 				if (cd->sbcs) {
 					bool any1252 = false;
 					for (size_t u = s; u < e; u++)
@@ -1525,6 +1700,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		G->lost += c->lost;
 		G->filled += c->filled;
 		G->fill_cost += c->fill_cost;
+		rm->eat_votes += c->eat_votes;
 		G->touched = true;
 		for (size_t j = 0; j < c->nrep; j++) {
 			nu[m].cp = c->rep[j];
@@ -1789,13 +1965,27 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 			rc = MF_ERR_NOMEM;
 		rm.skeleton = false;
 		rm.cache = doc->cache;
+		bool redone = false;
 		for (int round = 0; round < 2 && rc == MF_OK; round++) {
 			for (size_t k = first; k < out->n; k++)
 				free(out->v[k].rep);
 			out->n = first;
 			mf_cache_add(doc->cache, text.v, text.n, 1);
 			text2.n = 0;
+			rm.eater = doc->eat_votes > EAT_VOTES_NEEDED;
+			rm.eat_votes = 0;
 			rc = read_block(bu, prev, doc, &rm, out, &text2);
+			if (round == 0 && !redone) {
+				doc->eat_votes += rm.eat_votes;
+				/* the first reading showed a decoder that swallows ASCII:
+				 * read once more as such before the cache learns from it */
+				if (rc == MF_OK && !rm.eater && doc->eat_votes > EAT_VOTES_NEEDED) {
+					mf_cache_add(doc->cache, text.v, text.n, -1);
+					redone = true;
+					round--;
+					continue;
+				}
+			}
 			if (rc != MF_OK || round == 1)
 				break;
 			mf_cache_add(doc->cache, text.v, text.n, -1);
