@@ -247,6 +247,23 @@ static const variant VARIANTS[] = {
 
 #define SEEDS_PER_DOC 4
 
+/* A document garbled by the variant desc with a seed; false where the
+ * garbler fails or changes nothing (e.g. text GBK lacks). */
+static bool garble_doc(const char *desc, const char *clean, size_t n, uint64_t seed, gr_result *g)
+{
+	gr_params p;
+	char err[128];
+	ck_assert_msg(gr_parse(desc, &p, err, sizeof err) == GR_OK, "%s: %s", desc, err);
+	p.seed = seed;
+	if (gr_garble(&p, clean, n, g) != GR_OK)
+		return false;
+	if (!g->changed) {
+		gr_result_free(g);
+		return false;
+	}
+	return true;
+}
+
 START_TEST(channel_repair_rate)
 {
 	const variant *v = &VARIANTS[_i];
@@ -262,17 +279,9 @@ START_TEST(channel_repair_rate)
 		char *clean = slurp(path, &n);
 		ck_assert_ptr_nonnull(clean);
 		for (uint64_t seed = 1; seed <= SEEDS_PER_DOC; seed++) {
-			gr_params p;
-			char err[128];
-			ck_assert_msg(gr_parse(v->desc, &p, err, sizeof err) == GR_OK, "%s: %s", v->desc, err);
-			p.seed = seed;
 			gr_result g;
-			if (gr_garble(&p, clean, n, &g) != GR_OK)
+			if (!garble_doc(v->desc, clean, n, seed, &g))
 				continue;
-			if (!g.changed) {
-				gr_result_free(&g);
-				continue;          /* nothing garbled (e.g. text GBK lacks) */
-			}
 			size_t on;
 			mf_report rep;
 			char *out = repair(g.out, g.outlen, &on, &rep);
@@ -401,17 +410,9 @@ START_TEST(lost_bytes_recovered)
 		char *clean = slurp(path, &n);
 		ck_assert_ptr_nonnull(clean);
 		for (uint64_t seed = 1; seed <= 2; seed++) {
-			gr_params p;
-			char err[128];
-			ck_assert_msg(gr_parse(v->desc, &p, err, sizeof err) == GR_OK, "%s: %s", v->desc, err);
-			p.seed = seed;
 			gr_result g;
-			if (gr_garble(&p, clean, n, &g) != GR_OK)
+			if (!garble_doc(v->desc, clean, n, seed, &g))
 				continue;
-			if (!g.changed) {
-				gr_result_free(&g);
-				continue;
-			}
 			size_t on, nref;
 			char *out = repair(g.out, g.outlen, &on, NULL);
 			common += common_chars(out, on, g.ref, g.reflen, &nref);
