@@ -17,7 +17,18 @@
  *    once more (then it holds a character U+00C2..U+00F4).
  *  - lost bytes (holes) are only ever solved at a U+FFFD, at a '?' where the
  *    UTF-8 decoder needs a byte, or (virtual holes) after two complete
- *    multibyte characters of the same decode.
+ *    multibyte characters of the same decode, or in a character cut short
+ *    after its second byte where plain UTF-8 follows (two of the next three
+ *    characters complete).  A virtual hole's fill is up to three bytes, at
+ *    any place inside the character, that a decoder dropping what it cannot
+ *    decode would drop (repair.c: lost_run_ok).
+ *  - One exception, where this proof is short of repair.c: there a stray
+ *    continuation byte right after a character read plainly takes that
+ *    character back into its window (是三 losing AF E4 reads 昸 and a stray
+ *    89).  Random bytes pass such windows too often for the proof to
+ *    follow it; a line garbled there is opened by its other starts (the
+ *    garbled characters before the loss), and a line the proof clears is
+ *    left unchanged, never changed wrongly.
  *  - find_unrecoverable only starts at U+FFFD or U+951F; gbk-island needs
  *    raw bytes (invalid UTF-8); such lines always go to the full analysis.
  *
@@ -61,13 +72,44 @@ typedef struct {
 	bool any;
 	int cjk;
 	int cap;               /* the most CJK-like characters a window can hold */
+	bool virt;             /* no marker: repair.c's virtual hole rules */
 } window;
+
+/* repair.c: pair_decodes and lost_run_ok, under one decoder family. */
+static bool pair_decodes_as(unsigned lead, unsigned trail, bool pua)
+{
+	if (trail > 0xFF)
+		return false;
+	return pua ? mf_gbk_decode_pair((unsigned char)lead, (unsigned char)trail) != 0
+	           : mf_gbk_pair_in_gbk((unsigned char)lead, (unsigned char)trail);
+}
+
+static bool lost_run_may(const unsigned *lost, int w, int p, unsigned nb, bool pua)
+{
+	if (p == w)
+		return true;
+	unsigned b = lost[p];
+	if (b < 0x80)
+		return false;
+	if (b == 0x80 || b == 0xFF)
+		return lost_run_may(lost, w, p + 1, nb, pua);
+	unsigned t = p + 1 < w ? lost[p + 1] : nb;
+	if (pair_decodes_as(b, t, pua))
+		return false;
+	if (p + 1 == w)
+		return true;
+	return lost_run_may(lost, w, p + 2, nb, pua) || (lost[p + 1] >= 0x80 && lost_run_may(lost, w, p + 1, nb, pua));
+}
 
 static void try_fill(window *wd, const unsigned *fill, int w)
 {
 	/* the decoder test, as in consider() with one marker (or none) */
 	bool ok_plain, ok_pua;
-	if (w == 1) {
+	if (wd->virt) {
+		unsigned nb = wd->nsuf > 0 ? wd->q[wd->npre + w] : wd->after;
+		ok_plain = lost_run_may(fill, w, 0, nb, false);
+		ok_pua = lost_run_may(fill, w, 0, nb, true);
+	} else if (w == 1) {
 		if (fill[0] < 0x80)
 			return;
 		unsigned nb = wd->nsuf > 0 ? wd->q[wd->npre + 1] : wd->after;
@@ -137,6 +179,19 @@ static const uint64_t *pair_lost_mask(unsigned a)
 	return lost_mask[a].bits;
 }
 
+/* repair.c: virt_prefix_ok, refusing only what both decoder families
+ * refuse (a pair GBK maps PUA-decoders map too). */
+static bool virt_prefix_may(const window *wd, const unsigned *fill, int pos, int w)
+{
+	if (!wd->virt)
+		return true;
+	if (pos == 0)
+		return w < 3 || fill[0] == 0x80 || fill[0] == 0xFF;
+	if (pos == 1)
+		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)fill[1]));
+	return true;
+}
+
 /* enum_fill's shapes, leaving out those that cannot parse: every byte after
  * the fill is a continuation byte, so the character open at the end of the
  * fill must take exactly the nsuf bytes after it. */
@@ -155,35 +210,39 @@ static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, un
 		unsigned lo = 0x80, hi = 0xBF;
 		if (seqpos == 1)
 			mf_utf8_second_range(lead, &lo, &hi);
-		const uint64_t *ok = pos == 1 && w == 2 ? pair_lost_mask(fill[0]) : NULL;
+		const uint64_t *ok = pos == 1 && w == 2 && !wd->virt ? pair_lost_mask(fill[0]) : NULL;
 		for (unsigned b = lo; b <= hi; b++) {
 			if (ok && !(ok[b >> 6] >> (b & 63) & 1))
 				continue;      /* try_fill would refuse it */
-			if (pos == 0 && w == 2 && b < 0x81)
+			if (pos == 0 && w == 2 && b < 0x81 && !wd->virt)
 				continue;      /* likewise */
 			fill[pos] = b;
+			if (!virt_prefix_may(wd, fill, pos, w))
+				continue;
 			enum_window(wd, fill, pos + 1, w, need - 1, lead, seqpos + 1);
 		}
 		return;
 	}
-	const uint64_t *ok = pos == 1 && w == 2 ? pair_lost_mask(fill[0]) : NULL;
+	const uint64_t *ok = pos == 1 && w == 2 && !wd->virt ? pair_lost_mask(fill[0]) : NULL;
 #define REFUSED(b) (ok && !(ok[(b) >> 6] >> ((b) & 63) & 1))
 	for (unsigned b = 0xC2; b <= 0xF4; b++) {
 		int len = mf_utf8_seq_len((unsigned char)b);
 		if (len - 1 - (w - pos - 1) != wd->nsuf || REFUSED(b))
 			continue;
 		fill[pos] = b;
-		enum_window(wd, fill, pos + 1, w, len - 1, b, 1);
+		if (virt_prefix_may(wd, fill, pos, w))
+			enum_window(wd, fill, pos + 1, w, len - 1, b, 1);
 	}
 	if (pos == w - 1 && pos > 0 && wd->nsuf == 0) {
 		for (unsigned b = 0x20; b < 0x40; b++) {
 			if (REFUSED(b))
 				continue;
 			fill[pos] = b;
-			enum_window(wd, fill, pos + 1, w, 0, 0, 0);
+			if (virt_prefix_may(wd, fill, pos, w))
+				enum_window(wd, fill, pos + 1, w, 0, 0, 0);
 		}
 		fill[pos] = '\n';
-		if (!REFUSED('\n'))
+		if (!REFUSED('\n') && virt_prefix_may(wd, fill, pos, w))
 			enum_window(wd, fill, pos + 1, w, 0, 0, 0);
 	}
 #undef REFUSED
@@ -203,30 +262,37 @@ static int window_cjk(window *wd, const unsigned *suf);
  * (false); run_may then gives it the whole run. */
 #define CUT_AT(x) ((x) >= n && cut && (*cut = true))
 
-static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0, size_t *e,
-                        long *k, long *cu, bool *cut)
+/* The most CJK-like characters a passing fill of the window over b[i..j)
+ * (pre), fill, continuation bytes from e0 gives: -1 if none passes, -2
+ * where the window's end lies past the slots given (cut set).  Sets *e past
+ * the window.  Recent answers are remembered (they depend on these bytes
+ * only); virtual windows apart, in vcache. */
+static _Thread_local uint64_t vcache[1u << WCACHE_BITS];
+
+static int window_at(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0, bool virt, size_t *e,
+                     bool *cut)
 {
 	int npre = (int)(j - i);
 	if (npre > 4)
-		return true;           /* cannot happen; stay generous */
-	/* the answer depends on these bytes only: remember recent ones */
-	uint64_t key = (uint64_t)1 << 63 | (uint64_t)npre << 50;
-	for (int q = 0; q < npre; q++)
+		return 2;              /* cannot happen; stay generous */
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)(npre & 3) << 50;
+	for (int q = 0; q < npre && q < 3; q++)
 		key |= (uint64_t)(b[i + (size_t)q] & 0xFF) << (24 + 8 * q);
 	int nsuf = 0;
 	size_t x = e0;
 	while (x < n && nsuf < 3 && !(b[x] & S_MAYBE) && mf_utf8_is_cont(b[x] & 0xFF))
 		key |= (uint64_t)(b[x++] & 0xFF) << (8 * nsuf++);
 	if (CUT_AT(x))
-		return false;
+		return -2;
 	unsigned after = x < n ? (b[x] & 0xFF) : 0x100;
 	key |= (uint64_t)after << 52 | (uint64_t)nsuf << 48;
 	*e = x;
-	/* two ways per set: two windows a text uses a lot may share a set */
-	uint64_t *set = &wcache[((key * 0x9E3779B97F4A7C15u) >> (64 - WCACHE_BITS)) & ~(uint64_t)1];
+	/* two ways per set: two windows a text uses a lot may share a set; a
+	 * four-byte pre (a character taken back) does not fit the key */
+	uint64_t *set = &(virt ? vcache : wcache)[((key * 0x9E3779B97F4A7C15u) >> (64 - WCACHE_BITS)) & ~(uint64_t)1];
 	const uint64_t mask = ~((uint64_t)3 << 61);
 	uint64_t got = set[0];
-	if ((got & mask) != key && ((got = set[1]) & mask) != key) {
+	if (npre == 4 || ((got & mask) != key && ((got = set[1]) & mask) != key)) {
 		window wd;
 		wd.npre = npre;
 		wd.nsuf = nsuf;
@@ -234,21 +300,56 @@ static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t 
 		wd.cjk = 0;
 		wd.cap = npre ? 2 : 1;
 		wd.after = after;
+		wd.virt = virt;
 		for (int q = 0; q < npre; q++)
 			wd.q[q] = b[i + (size_t)q] & 0xFF;
 		unsigned suf[3];
 		for (int q = 0; q < nsuf; q++)
 			suf[q] = b[e0 + (size_t)q] & 0xFF;
 		got = key | (uint64_t)(window_cjk(&wd, suf) + 1) << 61;
-		set[1] = set[0];
-		set[0] = got;
+		if (npre < 4) {
+			set[1] = set[0];
+			set[0] = got;
+		}
 	}
-	int cjk = (int)(got >> 61 & 3) - 1;
+	return (int)(got >> 61 & 3) - 1;
+}
+
+static bool hole_window(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0, size_t *e,
+                        long *k, long *cu, bool *cut)
+{
+	int cjk = window_at(b, n, i, j, e0, false, e, cut);
 	if (cjk < 0)
 		return false;
-	if (npre && (b[i] & 0xFF) <= 0xE1)
+	if (j > i && (b[i] & 0xFF) <= 0xE1)
 		(*k)++;                /* the character of the known lead: below U+2000 */
 	*cu += cjk;
+	return true;
+}
+
+/* repair.c: solve_hole with virt.  Bytes a decoder dropped without a marker
+ * in the character from start, cut at h: the fill may sit at every place
+ * inside it (pre b[start..p), continuation bytes from p on), each window
+ * ending where the first does. */
+static bool virt_hole(const uint16_t *b, size_t n, size_t start, size_t h, size_t *e, long *k, long *cu,
+                      bool *cut)
+{
+	int best = window_at(b, n, start, h, h, true, e, cut);
+	if (best == -2)
+		return false;
+	for (size_t p = h; p-- > start + 1;) {
+		size_t x;
+		int c = window_at(b, n, start, p, p, true, &x, cut);
+		if (c == -2)
+			return false;
+		if (x == *e && c > best)
+			best = c;
+	}
+	if (best < 0)
+		return false;
+	if (h > start && (b[start] & 0xFF) <= 0xE1)
+		(*k)++;                /* the character of the known lead: below U+2000 */
+	*cu += best;
 	return true;
 }
 
@@ -263,7 +364,7 @@ static int window_cjk(window *wd, const unsigned *suf)
 		need = mf_utf8_seq_len((unsigned char)lead) - wdv.npre;
 	}
 	unsigned fill[4];
-	for (int w = 1; w <= 2; w++) {
+	for (int w = 1; w <= (wdv.virt ? 3 : 2); w++) {
 		/* suffix after the fill */
 		for (int q = 0; q < wdv.nsuf; q++)
 			wdv.q[wdv.npre + w + q] = suf[q];
@@ -290,6 +391,42 @@ static inline int sbcs_byte(uint32_t cp)
 /* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
  * boundary (where find_channel cuts candidates) hold more CJK-like characters
  * (counted generously) than other non-ASCII ones? */
+/* repair.c: utf8_ahead.  -1 where the answer lies past the n slots given
+ * (with cut set). */
+static int ahead_may(const uint16_t *b, size_t n, size_t p, int k, bool *cut)
+{
+	int seen = 0, good = 0;
+	while (seen <= k && good < k) {
+		if (p >= n)
+			return CUT_AT(p) ? -1 : 0;
+		unsigned v = b[p] & S_BYTES;
+		if ((v & S_MAYBE) || (v & 0xFF) < 0x80)
+			return 0;
+		if (mf_utf8_is_cont(v & 0xFF)) {
+			p++;
+			continue;
+		}
+		seen++;
+		int len = mf_utf8_seq_len((unsigned char)(v & 0xFF));
+		unsigned lo, hi;
+		mf_utf8_second_range(v & 0xFF, &lo, &hi);
+		int j = 1;
+		for (; len >= 2 && j < len; j++) {
+			if (p + (size_t)j >= n)
+				return CUT_AT(p + (size_t)j) ? -1 : 0;
+			unsigned c = b[p + (size_t)j] & S_BYTES;
+			if ((c & S_MAYBE) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
+				break;
+		}
+		if (len >= 2 && j == len) {
+			good++;
+			p += (size_t)len;
+		} else
+			p++;
+	}
+	return good >= k;
+}
+
 static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 {
 	unsigned nmb = 0, nvirt = 0;
@@ -301,7 +438,6 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 			return true;
 		unsigned v = b[i] & S_BYTES;
 		unsigned byte = v & 0xFF;
-		bool virt_ok = nmb >= 2 && nvirt < 64;
 		int len = mf_utf8_seq_len((unsigned char)byte);
 		if (len == 1) {
 			i++;               /* ASCII: a candidate may end after it */
@@ -310,11 +446,18 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 			continue;
 		}
 		if (len == 0) {
-			if (!virt_ok || !mf_utf8_is_cont(byte))
+			if (!mf_utf8_is_cont(byte) || nvirt >= 64)
 				return false;
-			/* a virtual hole before stray continuation bytes */
+			/* a virtual hole before stray continuation bytes, after two
+			 * characters.  (The one place this proof is short of
+			 * repair.c: there the character read just before a stray
+			 * byte goes back into the window, which random bytes pass
+			 * too often to be worth proving; a line garbled there opens
+			 * on its other starts.) */
+			if (nmb < 2)
+				return false;
 			size_t e;
-			if (!hole_window(b, n, i, i, i, &e, &k, &cu, cut))
+			if (!virt_hole(b, n, i, i, &e, &k, &cu, cut))
 				return false;
 			nvirt++;
 			i = e;
@@ -345,10 +488,20 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 			}
 		}
 		if (hole || !ok) {
-			if (!hole && !virt_ok)
-				return false;
 			size_t e;
-			if (!hole_window(b, n, i, j, hole ? j + 1 : j, &e, &k, &cu, cut))
+			if (!hole) {
+				/* a virtual hole in a character cut short (repair.c:
+				 * VIRT_OK, the lead and a second byte before it) */
+				if (nvirt >= 64)
+					return false;
+				if (nmb < 2) {
+					int a = j >= i + 2 ? ahead_may(b, n, i + 1, 2, cut) : 0;
+					if (a <= 0)
+						return false;
+				}
+				if (!virt_hole(b, n, i, j, &e, &k, &cu, cut))
+					return false;
+			} else if (!hole_window(b, n, i, j, j + 1, &e, &k, &cu, cut))
 				return false;
 			if (!hole)
 				nvirt++;

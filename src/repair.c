@@ -452,6 +452,22 @@ static long fill_doubt(long best_cost, double mass)
 	return lp >= 0 ? 0 : lround(-lp * MF_LM_COST_SCALE);
 }
 
+/* Whether fill[0..pos] can begin a silent loss (lost_run_ok, checked early
+ * so that the search skips what it would refuse): a loss starting with a
+ * pair the decoder reads was no loss, and three bytes lost silently are a
+ * byte that starts nothing and then a pair (80, then 82 and a newline, of
+ * 。). */
+static bool virt_prefix_ok(const fill_search *fs, const unsigned *fill, int pos, int w)
+{
+	if (!fs->virt)
+		return true;
+	if (pos == 0)
+		return w < 3 || fill[0] == 0x80 || fill[0] == 0xFF;
+	if (pos == 1)
+		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && pair_decodes(fill[0], fill[1], fs->pua_decoder));
+	return true;
+}
+
 /* Enumerate fills of width w byte by byte, keeping UTF-8 structure. */
 static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
                       unsigned lead, int seqpos, long prior)
@@ -466,13 +482,6 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 	}
 	if (fs->pass == 0 && fs->have_best)
 		return;
-	/* a silent loss starting with a pair the decoder reads was no loss; three
-	 * bytes lost silently are a byte that starts nothing and then a pair
-	 * (80, then 82 and a newline, of 。), as lost_run_ok reads them */
-	if (fs->virt && pos == 2 && fill[0] >= 0x81 && fill[0] <= 0xFE && pair_decodes(fill[0], fill[1], fs->pua_decoder))
-		return;
-	if (fs->virt && w == 3 && pos == 1 && fill[0] != 0x80 && fill[0] != 0xFF)
-		return;
 	if (need > 0) {
 		if (need >= w - pos && need - (w - pos) != fs->nsuf)
 			return;
@@ -481,7 +490,8 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 			mf_utf8_second_range(lead, &lo, &hi);
 		for (unsigned b = lo; b <= hi; b++) {
 			fill[pos] = b;
-			enum_fill(fs, fill, pos + 1, w, need - 1, lead, seqpos + 1, prior);
+			if (virt_prefix_ok(fs, fill, pos, w))
+				enum_fill(fs, fill, pos + 1, w, need - 1, lead, seqpos + 1, prior);
 		}
 		return;
 	}
@@ -492,15 +502,18 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 		if (len - 1 >= w - pos - 1 && len - 1 - (w - pos - 1) != fs->nsuf)
 			continue;
 		fill[pos] = b;
-		enum_fill(fs, fill, pos + 1, w, len - 1, b, 1, prior);
+		if (virt_prefix_ok(fs, fill, pos, w))
+			enum_fill(fs, fill, pos + 1, w, len - 1, b, 1, prior);
 	}
 	if (pos == w - 1 && pos > 0 && !fs->sbcs && fs->nsuf == 0) {
 		for (unsigned b = 0x20; b < 0x40; b++) {
 			fill[pos] = b;
-			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
+			if (virt_prefix_ok(fs, fill, pos, w))
+				enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
 		}
 		fill[pos] = '\n';
-		enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
+		if (virt_prefix_ok(fs, fill, pos, w))
+			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
 	}
 }
 
@@ -627,9 +640,12 @@ static bool search_fills(fill_search *fs, int need, unsigned lead)
 
 /* The search window of a hole at h: pre = bytes of the incomplete character
  * from start, the hole, then continuation bytes.  Returns the index after
- * the window; *need and *lead say what the character before still needs. */
+ * the window; *need and *lead say what the character before still needs.
+ * The context after the window (the next character, the brackets) only
+ * where the model will score fills, and the same for every place of a hole
+ * in one character: from ctx when given. */
 static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec *out, bool virt,
-                          fill_search *fs, int *need, unsigned *lead)
+                          const fill_search *ctx, fill_search *fs, int *need, unsigned *lead)
 {
 	memset(fs, 0, sizeof *fs);
 	fs->prev = out->n ? out->v[out->n - 1] : d->prev;
@@ -656,6 +672,13 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 	while (e < d->n && fs->nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && mf_utf8_is_cont(d->b[e]))
 		fs->suf[fs->nsuf++] = d->b[e++];
 	fs->after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
+	if (ctx || d->rm->skeleton) {
+		if (ctx) {
+			fs->brackets = ctx->brackets;
+			fs->next = ctx->next;
+		}
+		goto needs;
+	}
 	fs->brackets = bracket_context(out, d->b + e, d->n - e);
 	/* the character after the window, for context */
 	fs->next = e >= d->n ? d->after_run : 0;
@@ -671,6 +694,7 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 		if (!MF_IS_RAW(cp))
 			fs->next = cp;
 	}
+needs:
 	*need = 0;
 	*lead = 0;
 	if (fs->npre) {
@@ -691,15 +715,15 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	fill_search fs, alt;
 	int need, need_alt;
 	unsigned lead, lead_alt;
-	size_t e = hole_window(d, start, h, out, virt, &fs, &need, &lead);
+	size_t e = hole_window(d, start, h, out, virt, NULL, &fs, &need, &lead);
 	size_t lowest = virt && start < h ? start + 1 : h;
 	d->rm->holes_met++;
 	if (d->rm->skeleton) {
 		/* the skeleton goes on where a fill exists, as the reading does */
 		bool any = fills_exist(&fs, need, lead);
 		for (size_t p = h; !any && p-- > lowest;) {
-			hole_window(d, start, p, out, virt, &alt, &need_alt, &lead_alt);
-			any = fills_exist(&alt, need_alt, lead_alt);
+			if (hole_window(d, start, p, out, virt, &fs, &alt, &need_alt, &lead_alt) == e)
+				any = fills_exist(&alt, need_alt, lead_alt);
 		}
 		if (!any)
 			return 0;
@@ -707,13 +731,16 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		d->lost++;
 		return e;
 	}
+	fill_search ctx = fs;
 	bool found = search_fills(&fs, need, lead);
 	double mass = fs.mass;
 	fill_cand rival[3];
 	int nrival = 0;
 	for (size_t p = h; p-- > lowest;) {
-		hole_window(d, start, p, out, virt, &alt, &need_alt, &lead_alt);
-		if (!search_fills(&alt, need_alt, lead_alt))
+		/* (a place whose window ends elsewhere, its continuation bytes
+		 * cut at three, is not the same loss) */
+		if (hole_window(d, start, p, out, virt, &ctx, &alt, &need_alt, &lead_alt) != e ||
+		    !search_fills(&alt, need_alt, lead_alt))
 			continue;
 		mass += alt.mass;
 		if (!found || alt.best.cost < fs.best.cost) {
@@ -762,29 +789,37 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	return e;
 }
 
-/* Whether the bytes from p on begin with k complete multibyte UTF-8
- * characters (the first may be after stray continuation bytes): a run that
- * goes on as plain UTF-8, where bytes lost at its start can be assumed. */
+/* Whether the bytes from p on go on as UTF-8: k complete multibyte
+ * characters among the next k + 1 (a run that lost more bytes on the way
+ * still counts), where bytes lost at the run's start can be assumed. */
 static bool utf8_ahead(const decoder *d, size_t p, size_t to, int k)
 {
-	while (p < to && !(d->b[p] & (HOLE | MAYBE_HOLE)) && mf_utf8_is_cont(d->b[p] & 0xFF))
-		p++;
-	for (int c = 0; c < k; c++) {
-		if (p >= to || (d->b[p] & (HOLE | MAYBE_HOLE)))
+	int seen = 0, good = 0;
+	while (p < to && seen <= k && good < k) {
+		unsigned v = d->b[p];
+		if ((v & (HOLE | MAYBE_HOLE)) || (v & 0xFF) < 0x80)
 			return false;
-		int len = mf_utf8_seq_len((unsigned char)(d->b[p] & 0xFF));
-		if (len < 2 || p + (size_t)len > to)
-			return false;
-		unsigned lo, hi;
-		mf_utf8_second_range(d->b[p] & 0xFF, &lo, &hi);
-		for (int j = 1; j < len; j++) {
-			unsigned v = d->b[p + j];
-			if ((v & (HOLE | MAYBE_HOLE)) || (j == 1 ? v < lo || v > hi : !mf_utf8_is_cont(v)))
-				return false;
+		if (mf_utf8_is_cont(v & 0xFF)) {
+			p++;
+			continue;
 		}
-		p += (size_t)len;
+		seen++;
+		int len = mf_utf8_seq_len((unsigned char)(v & 0xFF));
+		unsigned lo, hi;
+		mf_utf8_second_range(v & 0xFF, &lo, &hi);
+		int j = 1;
+		for (; len >= 2 && j < len && p + (size_t)j < to; j++) {
+			unsigned c = d->b[p + (size_t)j];
+			if ((c & (HOLE | MAYBE_HOLE)) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
+				break;
+		}
+		if (len >= 2 && j == len) {
+			good++;
+			p += (size_t)len;
+		} else
+			p++;
 	}
-	return true;
+	return good >= k;
 }
 
 /* Decode d->b[from..to) as UTF-8 with holes.  Stops at the first position it
@@ -808,7 +843,11 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		/* Inside a run that is plainly UTF-8, a sequence cut short or a
 		 * stray continuation byte means a decoder dropped bytes there
 		 * without a marker (iconv -c, errors='ignore'): solve it as a hole. */
-#define VIRT_OK() (d->nvirt < 64 && (d->nmb >= 2 || utf8_ahead(d, i + 1, to, 2)))
+		/* (or at a run's start, where plain UTF-8 follows: after the
+		 * lead and a second byte of a character cut short, or after a
+		 * first character when a stray byte follows it; prefilter.c
+		 * mirrors this) */
+#define VIRT_OK(first) (d->nvirt < 64 && (d->nmb >= 2 || ((first) && utf8_ahead(d, i + 1, to, 2))))
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
 		if (len == 1) {
@@ -818,7 +857,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			continue;
 		}
 		if (len == 0) {
-			if (!mf_utf8_is_cont(b) || !VIRT_OK())
+			if (!mf_utf8_is_cont(b) || !VIRT_OK(d->nmb >= 1 && last_mb < i && out->n == last_mb_out))
 				return i;
 			/* the bytes lost may have ended the character just read
 			 * (是三, E6 98 AF E4 B8 89, losing AF E4, reads 昸 and a stray
@@ -875,7 +914,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			}
 		}
 		if (!ok) {
-			if (!VIRT_OK())
+			if (!VIRT_OK(j >= i + 2))
 				return i;
 			size_t e = solve_hole(d, i, j, out, true);
 			if (!e || e > to)
