@@ -189,6 +189,8 @@ typedef struct mf_docstate {
 	unsigned seed_residual;      /* seed-family annotations left in lines not undone */
 	unsigned layer_residual;     /* lines where a 符号码 layer under a lossy reading was left */
 	long eat_votes;              /* lost bytes' evidence of a decoder that swallows ASCII (repair.c) */
+	unsigned long line_ends, line_ends_blank;             /* non-empty lines; followed by a blank one */
+	unsigned long loss_ends_single, loss_ends_blank;      /* those ending in a lost byte */
 } mf_docstate;
 struct seed_doc *mf_seed_doc(mf_docstate *d);
 void mf_seed_doc_free(struct seed_doc *sd);

@@ -241,9 +241,12 @@ static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, un
 			if (virt_prefix_may(wd, fill, pos, w))
 				enum_window(wd, fill, pos + 1, w, 0, 0, 0);
 		}
-		fill[pos] = '\n';
-		if (!REFUSED('\n') && virt_prefix_may(wd, fill, pos, w))
-			enum_window(wd, fill, pos + 1, w, 0, 0, 0);
+		static const unsigned ctl[] = { '\n', '\t', '\r' };
+		for (unsigned c = 0; c < sizeof ctl / sizeof ctl[0]; c++) {
+			fill[pos] = ctl[c];
+			if (!REFUSED(ctl[c]) && virt_prefix_may(wd, fill, pos, w))
+				enum_window(wd, fill, pos + 1, w, 0, 0, 0);
+		}
 	}
 #undef REFUSED
 }

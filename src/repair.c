@@ -142,6 +142,7 @@ typedef struct {
 	bool *residue;             /* per unit: a lossy reading there is 符号码 under it */
 	bool eater;                /* the document's decoder swallows an ASCII byte with a bad lead */
 	long eat_votes;            /* evidence for that, from the readings taken (1/8 nat) */
+	unsigned end_single, end_blank;   /* line ends after a loss: followed by text, by a blank line */
 	unsigned residue_lines;    /* lines with one that nothing repaired */
 } readmode;
 
@@ -153,6 +154,7 @@ typedef struct {
 	bool pua_decoder;         /* the wrong decoder mapped user areas to PUA */
 	int script;               /* the block's script for filling holes (-1: either) */
 	uint32_t after_run;       /* the character after the run (context at its end) */
+	uint32_t after_run2;      /* and the one after that */
 	unsigned nmb;             /* multibyte characters decoded so far */
 	unsigned nvirt;           /* holes assumed where a decoder dropped bytes */
 	unsigned lost;            /* characters left as U+FFFD */
@@ -160,6 +162,7 @@ typedef struct {
 	unsigned filled;          /* holes filled from the model */
 	long fill_cost;           /* doubt of the fills: -ln P(fill right), summed, 1/8 nat */
 	long eat_votes;           /* see readmode */
+	unsigned end_single, end_blank;
 	readmode *rm;
 } decoder;
 
@@ -213,6 +216,7 @@ typedef struct {
 	int nholes;                /* consecutive replacement markers in the window */
 	bool virt;                 /* no marker: the decoder dropped the bytes silently */
 	long eat_prior;            /* cost of an ASCII byte swallowed with a lead (1/8 nat) */
+	bool eater;                /* the document's decoder swallows it always */
 	long best_eat, best_plain; /* the model's best cost with and without one, priors apart */
 	bool sbcs;
 	bool pua_decoder;          /* GB18030/CP936-like: only invalid bytes were replaced */
@@ -370,6 +374,28 @@ static bool lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pu
 	       (lost[p + 1] >= 0x80 && lost_run_ok(lost, w, p + 1, nb, pua_decoder));
 }
 
+/* The byte after a window: the continuation byte after the fill, the byte
+ * after those, or at a run's end its newline (an ASCII character after). */
+static unsigned fill_nb(const fill_search *fs)
+{
+	unsigned nb = fs->nsuf > 0 ? fs->suf[0] : fs->after;
+	if (nb > 0xFF && fs->next && fs->next < 0x80)
+		nb = fs->next;
+	return nb;
+}
+
+/* A decoder that swallows the ASCII byte after a bad lead (the document's,
+ * when fs->eater) never loses the lead alone before one: the fill's last
+ * byte a lead, not the trail of a pair lost whole, and ASCII after it. */
+static bool lead_alone_before_ascii(const fill_search *fs, const unsigned *fill, int w)
+{
+	if (!fs->eater || fill[w - 1] < 0x81 || fill[w - 1] > 0xFE || fill_nb(fs) >= 0x80)
+		return false;
+	return !(w >= 2 && fill[w - 2] >= 0x81 && fill[w - 2] <= 0xFE &&
+	         !pair_decodes(fill[w - 2], fill[w - 1], fs->pua_decoder) &&
+	         lost_run_ok(fill, w - 2, 0, fill[w - 2], fs->pua_decoder));
+}
+
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 {
 	unsigned q[12];
@@ -391,13 +417,17 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 			if (fill[i] != 0x81 && fill[i] != 0x8D && fill[i] != 0x8F && fill[i] != 0x90 && fill[i] != 0x9D)
 				return;
 	} else if (fs->virt) {
-		if (!lost_run_ok(fill, w, 0, fs->nsuf > 0 ? fs->suf[0] : fs->after, fs->pua_decoder))
+		if (!lost_run_ok(fill, w, 0, fill_nb(fs), fs->pua_decoder))
+			return;
+		if (lead_alone_before_ascii(fs, fill, w))
 			return;
 	} else if (fs->nholes > 1) {
-		if (fill[0] < 0x80)
+		if (fill[0] < 0x80 || lead_alone_before_ascii(fs, fill, w))
 			return;
 	} else if (w == 1) {
 		if (fill[0] < 0x80)
+			return;
+		if (lead_alone_before_ascii(fs, fill, w))
 			return;
 		unsigned nb = fs->nsuf > 0 ? fs->suf[0] : fs->after;
 		if (nb <= 0xFF && (fs->pua_decoder ? mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)nb) != 0
@@ -511,9 +541,13 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 			if (virt_prefix_ok(fs, fill, pos, w))
 				enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
 		}
-		fill[pos] = '\n';
-		if (virt_prefix_ok(fs, fill, pos, w))
-			enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
+		/* and the controls that end a cell or a line (a tab, CRLF's CR) */
+		static const unsigned ctl[] = { '\n', '\t', '\r' };
+		for (unsigned c = 0; c < sizeof ctl / sizeof ctl[0]; c++) {
+			fill[pos] = ctl[c];
+			if (virt_prefix_ok(fs, fill, pos, w))
+				enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
+		}
 	}
 }
 
@@ -594,7 +628,7 @@ typedef struct {
 	unsigned brackets;
 	unsigned long cache_generation;   /* the document cache's counts */
 	long eat_prior;
-	bool sbcs, pua_decoder, virt, used;
+	bool sbcs, pua_decoder, virt, eater, used;
 } fill_key;
 
 #define FILL_CACHE 512
@@ -622,6 +656,7 @@ static bool search_fills(fill_search *fs, int need, unsigned lead)
 	k.pua_decoder = fs->pua_decoder;
 	k.virt = fs->virt;
 	k.eat_prior = fs->eat_prior;
+	k.eater = fs->eater;
 	k.used = true;
 	uint64_t h = 1469598103934665603u;
 	const unsigned char *kb = (const unsigned char *)&k;
@@ -652,7 +687,6 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 	fs->sbcs = d->sbcs;
 	fs->pua_decoder = d->pua_decoder;
 	fs->virt = virt;
-	fs->eat_prior = d->rm->eater ? EAT_PRIOR_EATER : EAT_PRIOR;
 	fs->best_eat = fs->best_plain = -1;
 	fs->cache = d->rm->cache;
 	fs->script = d->script;
@@ -672,6 +706,8 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 	while (e < d->n && fs->nsuf < 3 && !(d->b[e] & (HOLE | MAYBE_HOLE)) && mf_utf8_is_cont(d->b[e]))
 		fs->suf[fs->nsuf++] = d->b[e++];
 	fs->after = e < d->n && !(d->b[e] & HOLE) ? (d->b[e] & 0xFF) : 0x100;
+	fs->eat_prior = d->rm->eater ? EAT_PRIOR_EATER : EAT_PRIOR;
+	fs->eater = d->rm->eater;
 	if (ctx || d->rm->skeleton) {
 		if (ctx) {
 			fs->brackets = ctx->brackets;
@@ -760,6 +796,13 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	 * reading that wins says little, as 。 and a newline eaten before a
 	 * blank line read as well without) */
 	unsigned nb_vote = fs.nsuf ? fs.suf[0] : fs.after;
+	if (e >= d->n && d->after_run == '\n') {
+		nb_vote = '\n';
+		if (d->after_run2 == '\n')
+			d->end_blank++;
+		else
+			d->end_single++;
+	}
 	if (fs.best_eat >= 0 && fs.best_plain >= 0) {
 		long v = fs.best_plain - fs.best_eat;
 		if (nb_vote >= 0x80)
@@ -1132,6 +1175,7 @@ typedef struct {
 	unsigned open_sites;       /* skeleton reading: see decoder */
 	long fill_cost;
 	long eat_votes;
+	unsigned end_single, end_blank;
 	int ninner;                /* 符号码 layers undone inside this one, outermost first */
 	mf_channel inner[MF_MAX_CHAIN - 1];
 } cand;
@@ -1382,7 +1426,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			}
 			decoder d = { .b = slots, .n = ns, .prev = s > 0 ? cps[s - 1] : prev0, .sbcs = cd->sbcs,
 			              .pua_decoder = pua_decoder && !cd->sbcs, .script = script,
-			              .after_run = b < n ? cps[b] : 0, .rm = rm };
+			              .after_run = b < n ? cps[b] : 0, .after_run2 = b + 1 < n ? cps[b + 1] : 0, .rm = rm };
 			rep.n = 0;
 			size_t from = ustart[s - a];
 			size_t stop = cd->target == TGT_UTF8
@@ -1431,6 +1475,8 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				c.filled = d.filled;
 				c.fill_cost = d.fill_cost;
 				c.eat_votes = d.eat_votes;
+				c.end_single = d.end_single;
+				c.end_blank = d.end_blank;
 				if (cd->sbcs) {
 					bool any1252 = false;
 					for (size_t u = s; u < e; u++)
@@ -1740,6 +1786,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		G->filled += c->filled;
 		G->fill_cost += c->fill_cost;
 		rm->eat_votes += c->eat_votes;
+		rm->end_single += c->end_single;
+		rm->end_blank += c->end_blank;
 		G->touched = true;
 		for (size_t j = 0; j < c->nrep; j++) {
 			nu[m].cp = c->rep[j];
@@ -1972,6 +2020,34 @@ done:
 	return rc;
 }
 
+/* Whether the document's decoder swallows the ASCII byte after a lead it
+ * could not complete: the lost bytes' votes say so, or its layout does.  A
+ * text whose lines are followed by a blank line where nothing was lost, but
+ * never where a line ended in a loss, had the first newline eaten there
+ * (。, a newline, a blank line, read by glibc's GB18030 with -c; where no
+ * blank line followed, the eaten newline joined two lines). */
+static double doc_blank_share(const mf_docstate *doc)
+{
+	unsigned long hs = doc->loss_ends_single, hb = doc->loss_ends_blank;
+	if (doc->line_ends < hs + hb || doc->line_ends_blank < hb)
+		return 0.0;
+	double ends = (double)(doc->line_ends - hs - hb), blank = (double)(doc->line_ends_blank - hb);
+	return (blank + 0.5) / (ends + 1.0);
+}
+
+static bool doc_eater(const mf_docstate *doc)
+{
+	if (doc->eat_votes > EAT_VOTES_NEEDED)
+		return true;
+	unsigned long hs = doc->loss_ends_single, hb = doc->loss_ends_blank;
+	if (hs < 3 || hb * 10 > hs || doc->line_ends < hs + hb || doc->line_ends_blank < hb)
+		return false;
+	/* the lines without a loss say how often a blank line follows (pb);
+	 * were nothing eaten, as many of the lines with one would show it:
+	 * that none does must be unlikely, (1 - pb)^(hs + hb) < e^-3 */
+	return (double)(hs + hb) * -log(1.0 - doc_blank_share(doc)) > 3.0;
+}
+
 mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
 {
 	size_t n = bu->n;
@@ -1994,6 +2070,14 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 	 * with the cache holding that reading instead, which is what a second
 	 * run over the output would see: so a second run changes nothing. */
 	readmode rm = { .cache = NULL, .skeleton = true };
+	/* how the lines read lay out: non-empty ones, and those followed by a
+	 * blank line (the stream hands each line read with a blank line right
+	 * after it), for doc_eater */
+	for (size_t q = 1; q + 1 < n; q++)
+		if (cps[q] == '\n' && cps[q - 1] != '\n' && cps[q - 1] != '\r') {
+			doc->line_ends++;
+			doc->line_ends_blank += cps[q + 1] == '\n' || (cps[q + 1] == '\r' && q + 2 < n && cps[q + 2] == '\n');
+		}
 	size_t first = out->n;
 	cpvec text = { 0 }, text2 = { 0 };
 	mf_rc rc = read_block(bu, prev, doc, &rm, out, &text);
@@ -2011,14 +2095,17 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 			out->n = first;
 			mf_cache_add(doc->cache, text.v, text.n, 1);
 			text2.n = 0;
-			rm.eater = doc->eat_votes > EAT_VOTES_NEEDED;
+			rm.eater = doc_eater(doc);
 			rm.eat_votes = 0;
+			rm.end_single = rm.end_blank = 0;
 			rc = read_block(bu, prev, doc, &rm, out, &text2);
 			if (round == 0 && !redone) {
 				doc->eat_votes += rm.eat_votes;
+				doc->loss_ends_single += rm.end_single;
+				doc->loss_ends_blank += rm.end_blank;
 				/* the first reading showed a decoder that swallows ASCII:
 				 * read once more as such before the cache learns from it */
-				if (rc == MF_OK && !rm.eater && doc->eat_votes > EAT_VOTES_NEEDED) {
+				if (rc == MF_OK && !rm.eater && doc_eater(doc)) {
 					mf_cache_add(doc->cache, text.v, text.n, -1);
 					redone = true;
 					round--;

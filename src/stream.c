@@ -456,7 +456,15 @@ static mf_rc analyse(mf_stream *s)
 			/* sub->off here: the unit's index in the block */
 			if (!units_room(sub, sub->n + (e - a)))
 				return fail(s, MF_ERR_NOMEM, NULL);
-			for (size_t j = a; j < e; j++) {
+			/* with a blank line right after it: how lines end matters
+			 * to the newline-eater decision (repair.c: doc_eater) */
+			size_t b = e;
+			if (b < u->n && u->cp[b] == '\r')
+				b++;
+			b = b < u->n && u->cp[b] == '\n' ? b + 1 : e;
+			if (!units_room(sub, sub->n + (b - a)))
+				return fail(s, MF_ERR_NOMEM, NULL);
+			for (size_t j = a; j < b; j++) {
 				sub->cp[sub->n] = u->cp[j];
 				sub->off[sub->n] = (uint32_t)j;
 				sub->n++;
@@ -494,6 +502,12 @@ static mf_rc decode_lines(mf_stream *s, const char *p, size_t n, const uint32_t 
 		size_t a = open[k];
 		const char *nl = memchr(p + a, '\n', n - a);
 		end = nl ? (size_t)(nl - p) + 1 : n;
+		/* with a blank line right after it, as analyse() takes it */
+		size_t b = end;
+		if (b < n && p[b] == '\r')
+			b++;
+		if (b < n && p[b] == '\n')
+			end = b + 1;
 		if (!units_room(u, u->n + (end - a)))
 			return fail(s, MF_ERR_NOMEM, NULL);
 		decode_into(u, (const unsigned char *)p, a, end);
