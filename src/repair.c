@@ -385,7 +385,7 @@ static unsigned fill_nb(const fill_search *fs)
 }
 
 /* A decoder that swallows the ASCII byte after a bad lead (the document's,
- * when fs->eater) never loses the lead alone before one: the fill's last
+ * when fs->eater) does not lose the lead alone before one: the fill's last
  * byte a lead, not the trail of a pair lost whole, and ASCII after it. */
 static bool lead_alone_before_ascii(const fill_search *fs, const unsigned *fill, int w)
 {
@@ -419,15 +419,11 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 	} else if (fs->virt) {
 		if (!lost_run_ok(fill, w, 0, fill_nb(fs), fs->pua_decoder))
 			return;
-		if (lead_alone_before_ascii(fs, fill, w))
-			return;
 	} else if (fs->nholes > 1) {
-		if (fill[0] < 0x80 || lead_alone_before_ascii(fs, fill, w))
+		if (fill[0] < 0x80)
 			return;
 	} else if (w == 1) {
 		if (fill[0] < 0x80)
-			return;
-		if (lead_alone_before_ascii(fs, fill, w))
 			return;
 		unsigned nb = fs->nsuf > 0 ? fs->suf[0] : fs->after;
 		if (nb <= 0xFF && (fs->pua_decoder ? mf_gbk_decode_pair((unsigned char)fill[0], (unsigned char)nb) != 0
@@ -444,6 +440,10 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		return;
 	}
 	c.cost = mf_cache_seq_cost(fs->cache, fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	/* (as unlikely as a swallowed byte is for the others: where the byte
+	 * swallowed is none the search tries, the lead alone still reads) */
+	if (!fs->sbcs && lead_alone_before_ascii(fs, fill, w))
+		c.cost += EAT_PRIOR;
 	for (int i = 0; i < c.ncp; i++)
 		c.cost += unpaired_cost(fs, c.cps[i]);
 	if (fs->pass == 2) {
