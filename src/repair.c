@@ -887,9 +887,10 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		 * stray continuation byte means a decoder dropped bytes there
 		 * without a marker (iconv -c, errors='ignore'): solve it as a hole. */
 		/* (or at a run's start, where plain UTF-8 follows: after the
-		 * lead and a second byte of a character cut short, or after a
-		 * first character when a stray byte follows it; prefilter.c
-		 * mirrors this) */
+		 * lead and a second byte of a character cut short; prefilter.c
+		 * mirrors this.  A stray byte after a first character is left:
+		 * clean text has those everywhere, and a long line of it paid
+		 * for each) */
 #define VIRT_OK(first) (d->nvirt < 64 && (d->nmb >= 2 || ((first) && utf8_ahead(d, i + 1, to, 2))))
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
@@ -900,7 +901,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			continue;
 		}
 		if (len == 0) {
-			if (!mf_utf8_is_cont(b) || !VIRT_OK(d->nmb >= 1 && last_mb < i && out->n == last_mb_out))
+			if (!mf_utf8_is_cont(b) || !VIRT_OK(false))
 				return i;
 			/* the bytes lost may have ended the character just read
 			 * (是三, E6 98 AF E4 B8 89, losing AF E4, reads 昸 and a stray
