@@ -543,9 +543,12 @@ int main(int argc, char **argv)
 #ifdef __GLIBC__
 	/* The repair of a long line allocates and frees arrays of its size
 	 * block after block; glibc would raise its mmap threshold after the
-	 * first free and keep the later ones on the heap, where they stay in
-	 * the RSS.  A fixed threshold hands each back when freed. */
-	mallopt(M_MMAP_THRESHOLD, 512 * 1024);
+	 * first free and keep the later ones on the heap, fragmented among
+	 * small blocks, in the RSS.  A fixed threshold hands each back when
+	 * freed; fixing it also fixes the trim threshold, which is set high so
+	 * that small files do not pay a heap trim each. */
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 #endif
 	static const struct option longopts[] = {
 		{ "in-place", optional_argument, NULL, 'i' },
