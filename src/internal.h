@@ -73,6 +73,13 @@ static inline void mf_utf8_second_range(unsigned lead, unsigned *lo, unsigned *h
 uint32_t mf_gbk_decode_pair(unsigned char lead, unsigned char trail);
 /* True when glibc's GBK (the strictest common decoder) maps the pair. */
 bool mf_gbk_pair_in_gbk(unsigned char lead, unsigned char trail);
+/* repair.c: whether the wrong decoder (GB18030/CP936-like when
+ * pua_decoder) reads lead and trail as a pair; whether one that drops what
+ * it cannot decode drops exactly lost[p..w) before the byte nb (prefilter.c
+ * proves with the same test). */
+bool mf_pair_decodes(unsigned lead, unsigned trail, bool pua_decoder);
+bool mf_lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pua_decoder);
+int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k);
 /* The encode table (tables/gbk.h): per BMP code point, its GBK code (one
  * byte when < 0x100), 0 when none; entries below 0x80 are not used. */
 extern const uint16_t *const mf_gbk_enc_bmp;

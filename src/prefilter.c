@@ -21,7 +21,7 @@
  *    after its second byte where plain UTF-8 follows (two of the next three
  *    characters complete).  A virtual hole's fill is up to three bytes, at
  *    any place inside the character, that a decoder dropping what it cannot
- *    decode would drop (repair.c: lost_run_ok).
+ *    decode would drop (repair.c: mf_lost_run_ok).
  *  - One exception, where this proof is short of repair.c: there a stray
  *    continuation byte right after a character read plainly takes that
  *    character back into its window (是三 losing AF E4 reads 昸 and a stray
@@ -75,40 +75,14 @@ typedef struct {
 	bool virt;             /* no marker: repair.c's virtual hole rules */
 } window;
 
-/* repair.c: pair_decodes and lost_run_ok, under one decoder family. */
-static bool pair_decodes_as(unsigned lead, unsigned trail, bool pua)
-{
-	if (trail > 0xFF)
-		return false;
-	return pua ? mf_gbk_decode_pair((unsigned char)lead, (unsigned char)trail) != 0
-	           : mf_gbk_pair_in_gbk((unsigned char)lead, (unsigned char)trail);
-}
-
-static bool lost_run_may(const unsigned *lost, int w, int p, unsigned nb, bool pua)
-{
-	if (p == w)
-		return true;
-	unsigned b = lost[p];
-	if (b < 0x80)
-		return false;
-	if (b == 0x80 || b == 0xFF)
-		return lost_run_may(lost, w, p + 1, nb, pua);
-	unsigned t = p + 1 < w ? lost[p + 1] : nb;
-	if (pair_decodes_as(b, t, pua))
-		return false;
-	if (p + 1 == w)
-		return true;
-	return lost_run_may(lost, w, p + 2, nb, pua) || (lost[p + 1] >= 0x80 && lost_run_may(lost, w, p + 1, nb, pua));
-}
-
 static void try_fill(window *wd, const unsigned *fill, int w)
 {
 	/* the decoder test, as in consider() with one marker (or none) */
 	bool ok_plain, ok_pua;
 	if (wd->virt) {
 		unsigned nb = wd->nsuf > 0 ? wd->q[wd->npre + w] : wd->after;
-		ok_plain = lost_run_may(fill, w, 0, nb, false);
-		ok_pua = lost_run_may(fill, w, 0, nb, true);
+		ok_plain = mf_lost_run_ok(fill, w, 0, nb, false);
+		ok_pua = mf_lost_run_ok(fill, w, 0, nb, true);
 	} else if (w == 1) {
 		if (fill[0] < 0x80)
 			return;
@@ -394,42 +368,6 @@ static inline int sbcs_byte(uint32_t cp)
 /* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
  * boundary (where find_channel cuts candidates) hold more CJK-like characters
  * (counted generously) than other non-ASCII ones? */
-/* repair.c: utf8_ahead.  -1 where the answer lies past the n slots given
- * (with cut set). */
-static int ahead_may(const uint16_t *b, size_t n, size_t p, int k, bool *cut)
-{
-	int seen = 0, good = 0;
-	while (seen <= k && good < k) {
-		if (p >= n)
-			return CUT_AT(p) ? -1 : 0;
-		unsigned v = b[p] & S_BYTES;
-		if ((v & S_MAYBE) || (v & 0xFF) < 0x80)
-			return 0;
-		if (mf_utf8_is_cont(v & 0xFF)) {
-			p++;
-			continue;
-		}
-		seen++;
-		int len = mf_utf8_seq_len((unsigned char)(v & 0xFF));
-		unsigned lo, hi;
-		mf_utf8_second_range(v & 0xFF, &lo, &hi);
-		int j = 1;
-		for (; len >= 2 && j < len; j++) {
-			if (p + (size_t)j >= n)
-				return CUT_AT(p + (size_t)j) ? -1 : 0;
-			unsigned c = b[p + (size_t)j] & S_BYTES;
-			if ((c & S_MAYBE) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
-				break;
-		}
-		if (len >= 2 && j == len) {
-			good++;
-			p += (size_t)len;
-		} else
-			p++;
-	}
-	return good >= k;
-}
-
 static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 {
 	unsigned nmb = 0, nvirt = 0;
@@ -498,7 +436,11 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 				if (nvirt >= 64)
 					return false;
 				if (nmb < 2) {
-					int a = j >= i + 2 ? ahead_may(b, n, i + 1, 2, cut) : 0;
+					/* (repair.c: mf_utf8_ahead; past the slots given,
+					 * the whole run decides) */
+					int a = j >= i + 2 ? mf_utf8_ahead(b, n, i + 1, 2) : 0;
+					if (a < 0 && !CUT_AT(n))
+						a = 0;
 					if (a <= 0)
 						return false;
 				}

@@ -343,7 +343,7 @@ static double cost_prob(long cost)
 	return prob_tab.p[cost];
 }
 
-static bool pair_decodes(unsigned lead, unsigned trail, bool pua_decoder)
+bool mf_pair_decodes(unsigned lead, unsigned trail, bool pua_decoder)
 {
 	if (trail > 0xFF)
 		return false;
@@ -356,7 +356,7 @@ static bool pair_decodes(unsigned lead, unsigned trail, bool pua_decoder)
  * of errors, each a byte that starts nothing (80, FF) or a lead byte whose
  * next byte is no trail for it, dropped alone or (glibc's GB18030) with
  * that byte: 。 before a newline, E3 80 82 0A, loses 80 and then 82 0A. */
-static bool lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pua_decoder)
+bool mf_lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pua_decoder)
 {
 	if (p == w)
 		return true;
@@ -364,14 +364,14 @@ static bool lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pu
 	if (b < 0x80)
 		return false;
 	if (b == 0x80 || b == 0xFF)
-		return lost_run_ok(lost, w, p + 1, nb, pua_decoder);
+		return mf_lost_run_ok(lost, w, p + 1, nb, pua_decoder);
 	unsigned t = p + 1 < w ? lost[p + 1] : nb;
-	if (pair_decodes(b, t, pua_decoder))
+	if (mf_pair_decodes(b, t, pua_decoder))
 		return false;
 	if (p + 1 == w)
 		return true;
-	return lost_run_ok(lost, w, p + 2, nb, pua_decoder) ||
-	       (lost[p + 1] >= 0x80 && lost_run_ok(lost, w, p + 1, nb, pua_decoder));
+	return mf_lost_run_ok(lost, w, p + 2, nb, pua_decoder) ||
+	       (lost[p + 1] >= 0x80 && mf_lost_run_ok(lost, w, p + 1, nb, pua_decoder));
 }
 
 /* The byte after a window: the continuation byte after the fill, the byte
@@ -392,8 +392,8 @@ static bool lead_alone_before_ascii(const fill_search *fs, const unsigned *fill,
 	if (!fs->eater || fill[w - 1] < 0x81 || fill[w - 1] > 0xFE || fill_nb(fs) >= 0x80)
 		return false;
 	return !(w >= 2 && fill[w - 2] >= 0x81 && fill[w - 2] <= 0xFE &&
-	         !pair_decodes(fill[w - 2], fill[w - 1], fs->pua_decoder) &&
-	         lost_run_ok(fill, w - 2, 0, fill[w - 2], fs->pua_decoder));
+	         !mf_pair_decodes(fill[w - 2], fill[w - 1], fs->pua_decoder) &&
+	         mf_lost_run_ok(fill, w - 2, 0, fill[w - 2], fs->pua_decoder));
 }
 
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
@@ -417,7 +417,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 			if (fill[i] != 0x81 && fill[i] != 0x8D && fill[i] != 0x8F && fill[i] != 0x90 && fill[i] != 0x9D)
 				return;
 	} else if (fs->virt) {
-		if (!lost_run_ok(fill, w, 0, fill_nb(fs), fs->pua_decoder))
+		if (!mf_lost_run_ok(fill, w, 0, fill_nb(fs), fs->pua_decoder))
 			return;
 	} else if (fs->nholes > 1) {
 		if (fill[0] < 0x80)
@@ -482,7 +482,7 @@ static long fill_doubt(long best_cost, double mass)
 	return lp >= 0 ? 0 : lround(-lp * MF_LM_COST_SCALE);
 }
 
-/* Whether fill[0..pos] can begin a silent loss (lost_run_ok, checked early
+/* Whether fill[0..pos] can begin a silent loss (mf_lost_run_ok, checked early
  * so that the search skips what it would refuse): a loss starting with a
  * pair the decoder reads was no loss, and three bytes lost silently are a
  * byte that starts nothing and then a pair (80, then 82 and a newline, of
@@ -494,7 +494,7 @@ static bool virt_prefix_ok(const fill_search *fs, const unsigned *fill, int pos,
 	if (pos == 0)
 		return w < 3 || fill[0] == 0x80 || fill[0] == 0xFF;
 	if (pos == 1)
-		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && pair_decodes(fill[0], fill[1], fs->pua_decoder));
+		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && mf_pair_decodes(fill[0], fill[1], fs->pua_decoder));
 	return true;
 }
 
@@ -832,27 +832,32 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	return e;
 }
 
-/* Whether the bytes from p on go on as UTF-8: k complete multibyte
+/* Whether the byte slots from p on go on as UTF-8: k complete multibyte
  * characters among the next k + 1 (a run that lost more bytes on the way
- * still counts), where bytes lost at the run's start can be assumed. */
-static bool utf8_ahead(const decoder *d, size_t p, size_t to, int k)
+ * still counts), where bytes lost at the run's start can be assumed.  -1
+ * where the answer lies past the n slots (prefilter.c then reads more). */
+int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k)
 {
 	int seen = 0, good = 0;
-	while (p < to && seen <= k && good < k) {
-		unsigned v = d->b[p];
-		if ((v & (HOLE | MAYBE_HOLE)) || (v & 0xFF) < 0x80)
-			return false;
-		if (mf_utf8_is_cont(v & 0xFF)) {
+	while (seen <= k && good < k) {
+		if (p >= n)
+			return -1;
+		unsigned v = b[p] & 0x3FF;
+		if ((v & (HOLE | MAYBE_HOLE)) || v < 0x80)
+			return 0;
+		if (mf_utf8_is_cont(v)) {
 			p++;
 			continue;
 		}
 		seen++;
-		int len = mf_utf8_seq_len((unsigned char)(v & 0xFF));
+		int len = mf_utf8_seq_len((unsigned char)v);
 		unsigned lo, hi;
-		mf_utf8_second_range(v & 0xFF, &lo, &hi);
+		mf_utf8_second_range(v, &lo, &hi);
 		int j = 1;
-		for (; len >= 2 && j < len && p + (size_t)j < to; j++) {
-			unsigned c = d->b[p + (size_t)j];
+		for (; len >= 2 && j < len; j++) {
+			if (p + (size_t)j >= n)
+				return -1;
+			unsigned c = b[p + (size_t)j] & 0x3FF;
 			if ((c & (HOLE | MAYBE_HOLE)) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
 				break;
 		}
@@ -862,7 +867,7 @@ static bool utf8_ahead(const decoder *d, size_t p, size_t to, int k)
 		} else
 			p++;
 	}
-	return good >= k;
+	return 1;
 }
 
 /* Decode d->b[from..to) as UTF-8 with holes.  Stops at the first position it
@@ -891,7 +896,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		 * mirrors this.  A stray byte after a first character is left:
 		 * clean text has those everywhere, and a long line of it paid
 		 * for each) */
-#define VIRT_OK(first) (d->nvirt < 64 && (d->nmb >= 2 || ((first) && utf8_ahead(d, i + 1, to, 2))))
+#define VIRT_OK(first) (d->nvirt < 64 && (d->nmb >= 2 || ((first) && mf_utf8_ahead(d->b, to, i + 1, 2) > 0)))
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
 		if (len == 1) {
