@@ -154,16 +154,10 @@ static const uint64_t *pair_lost_mask(unsigned a)
 }
 
 /* repair.c: virt_prefix_ok, refusing only what both decoder families
- * refuse (a pair GBK maps PUA-decoders map too). */
+ * refuse (a pair GBK maps PUA-decoders map too: the GBK family's test). */
 static bool virt_prefix_may(const window *wd, const unsigned *fill, int pos, int w)
 {
-	if (!wd->virt)
-		return true;
-	if (pos == 0)
-		return w < 3 || fill[0] == 0x80 || fill[0] == 0xFF;
-	if (pos == 1)
-		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && mf_gbk_pair_in_gbk((unsigned char)fill[0], (unsigned char)fill[1]));
-	return true;
+	return !wd->virt || mf_lost_prefix_ok(fill, pos, w, false);
 }
 
 /* enum_fill's shapes, leaving out those that cannot parse: every byte after
@@ -250,10 +244,10 @@ static int window_at(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0,
                      bool *cut)
 {
 	int npre = (int)(j - i);
-	if (npre > 4)
+	if (npre > 3)
 		return 2;              /* cannot happen; stay generous */
-	uint64_t key = (uint64_t)1 << 63 | (uint64_t)(npre & 3) << 50;
-	for (int q = 0; q < npre && q < 3; q++)
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)npre << 50;
+	for (int q = 0; q < npre; q++)
 		key |= (uint64_t)(b[i + (size_t)q] & 0xFF) << (24 + 8 * q);
 	int nsuf = 0;
 	size_t x = e0;
@@ -264,12 +258,11 @@ static int window_at(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0,
 	unsigned after = x < n ? (b[x] & 0xFF) : 0x100;
 	key |= (uint64_t)after << 52 | (uint64_t)nsuf << 48;
 	*e = x;
-	/* two ways per set: two windows a text uses a lot may share a set; a
-	 * four-byte pre (a character taken back) does not fit the key */
+	/* two ways per set: two windows a text uses a lot may share a set */
 	uint64_t *set = &(virt ? vcache : wcache)[((key * 0x9E3779B97F4A7C15u) >> (64 - WCACHE_BITS)) & ~(uint64_t)1];
 	const uint64_t mask = ~((uint64_t)3 << 61);
 	uint64_t got = set[0];
-	if (npre == 4 || ((got & mask) != key && ((got = set[1]) & mask) != key)) {
+	if ((got & mask) != key && ((got = set[1]) & mask) != key) {
 		window wd;
 		wd.npre = npre;
 		wd.nsuf = nsuf;
@@ -284,10 +277,8 @@ static int window_at(const uint16_t *b, size_t n, size_t i, size_t j, size_t e0,
 		for (int q = 0; q < nsuf; q++)
 			suf[q] = b[e0 + (size_t)q] & 0xFF;
 		got = key | (uint64_t)(window_cjk(&wd, suf) + 1) << 61;
-		if (npre < 4) {
-			set[1] = set[0];
-			set[0] = got;
-		}
+		set[1] = set[0];
+		set[0] = got;
 	}
 	return (int)(got >> 61 & 3) - 1;
 }

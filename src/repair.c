@@ -31,6 +31,20 @@
 #define EAT_VOTE_CAP 32
 #define EAT_VOTES_NEEDED 48
 
+/* That evidence, as a reading gathers it: the votes, and the line ends
+ * right after a loss, followed by text or by a blank line (doc_eater). */
+typedef struct {
+	long votes;                /* 1/8 nat */
+	unsigned ends_single, ends_blank;
+} eat_evidence;
+
+static void eat_add(eat_evidence *to, const eat_evidence *from)
+{
+	to->votes += from->votes;
+	to->ends_single += from->ends_single;
+	to->ends_blank += from->ends_blank;
+}
+
 double mf_sigmoid(double x)
 {
 	return 1.0 / (1.0 + exp(-x));
@@ -141,8 +155,7 @@ typedef struct {
 	unsigned holes_met;
 	bool *residue;             /* per unit: a lossy reading there is 符号码 under it */
 	bool eater;                /* the document's decoder swallows an ASCII byte with a bad lead */
-	long eat_votes;            /* evidence for that, from the readings taken (1/8 nat) */
-	unsigned end_single, end_blank;   /* line ends after a loss: followed by text, by a blank line */
+	eat_evidence eat;          /* evidence for that, from the candidates taken */
 	unsigned residue_lines;    /* lines with one that nothing repaired */
 } readmode;
 
@@ -161,8 +174,7 @@ typedef struct {
 	unsigned open_sites;      /* skeleton: literal '?' the reading may take for a lost byte */
 	unsigned filled;          /* holes filled from the model */
 	long fill_cost;           /* doubt of the fills: -ln P(fill right), summed, 1/8 nat */
-	long eat_votes;           /* see readmode */
-	unsigned end_single, end_blank;
+	eat_evidence eat;         /* from the holes of this decode */
 	readmode *rm;
 } decoder;
 
@@ -482,20 +494,23 @@ static long fill_doubt(long best_cost, double mass)
 	return lp >= 0 ? 0 : lround(-lp * MF_LM_COST_SCALE);
 }
 
-/* Whether fill[0..pos] can begin a silent loss (mf_lost_run_ok, checked early
- * so that the search skips what it would refuse): a loss starting with a
- * pair the decoder reads was no loss, and three bytes lost silently are a
- * byte that starts nothing and then a pair (80, then 82 and a newline, of
- * 。). */
-static bool virt_prefix_ok(const fill_search *fs, const unsigned *fill, int pos, int w)
+/* Whether fill[0..pos] of w bytes can begin a silent loss (mf_lost_run_ok,
+ * checked early so that a search skips what it would refuse): a loss
+ * starting with a pair the decoder reads was no loss, and three bytes lost
+ * silently are a byte that starts nothing and then a pair (80, then 82 and
+ * a newline, of 。). */
+bool mf_lost_prefix_ok(const unsigned *fill, int pos, int w, bool pua_decoder)
 {
-	if (!fs->virt)
-		return true;
 	if (pos == 0)
 		return w < 3 || fill[0] == 0x80 || fill[0] == 0xFF;
 	if (pos == 1)
-		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && mf_pair_decodes(fill[0], fill[1], fs->pua_decoder));
+		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && mf_pair_decodes(fill[0], fill[1], pua_decoder));
 	return true;
+}
+
+static bool virt_prefix_ok(const fill_search *fs, const unsigned *fill, int pos, int w)
+{
+	return !fs->virt || mf_lost_prefix_ok(fill, pos, w, fs->pua_decoder);
 }
 
 /* Enumerate fills of width w byte by byte, keeping UTF-8 structure. */
@@ -799,15 +814,15 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	if (e >= d->n && d->after_run == '\n') {
 		nb_vote = '\n';
 		if (d->after_run2 == '\n')
-			d->end_blank++;
+			d->eat.ends_blank++;
 		else
-			d->end_single++;
+			d->eat.ends_single++;
 	}
 	if (fs.best_eat >= 0 && fs.best_plain >= 0) {
 		long v = fs.best_plain - fs.best_eat;
 		if (nb_vote >= 0x80)
 			v = v > EAT_VOTE_CAP / 2 ? v - EAT_VOTE_CAP / 2 : 0;
-		d->eat_votes += v > EAT_VOTE_CAP ? EAT_VOTE_CAP : v < -EAT_VOTE_CAP / 4 ? -EAT_VOTE_CAP / 4 : v;
+		d->eat.votes += v > EAT_VOTE_CAP ? EAT_VOTE_CAP : v < -EAT_VOTE_CAP / 4 ? -EAT_VOTE_CAP / 4 : v;
 	}
 	for (int k = 0; k < nrival; k++)
 		near_rival(&fs, &rival[k]);
@@ -1180,8 +1195,7 @@ typedef struct {
 	unsigned lost, filled;
 	unsigned open_sites;       /* skeleton reading: see decoder */
 	long fill_cost;
-	long eat_votes;
-	unsigned end_single, end_blank;
+	eat_evidence eat;
 	int ninner;                /* 符号码 layers undone inside this one, outermost first */
 	mf_channel inner[MF_MAX_CHAIN - 1];
 } cand;
@@ -1480,9 +1494,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				c.open_sites = d.open_sites;
 				c.filled = d.filled;
 				c.fill_cost = d.fill_cost;
-				c.eat_votes = d.eat_votes;
-				c.end_single = d.end_single;
-				c.end_blank = d.end_blank;
+				c.eat = d.eat;
 				if (cd->sbcs) {
 					bool any1252 = false;
 					for (size_t u = s; u < e; u++)
@@ -1791,9 +1803,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		G->lost += c->lost;
 		G->filled += c->filled;
 		G->fill_cost += c->fill_cost;
-		rm->eat_votes += c->eat_votes;
-		rm->end_single += c->end_single;
-		rm->end_blank += c->end_blank;
+		eat_add(&rm->eat, &c->eat);
 		G->touched = true;
 		for (size_t j = 0; j < c->nrep; j++) {
 			nu[m].cp = c->rep[j];
@@ -2026,12 +2036,8 @@ done:
 	return rc;
 }
 
-/* Whether the document's decoder swallows the ASCII byte after a lead it
- * could not complete: the lost bytes' votes say so, or its layout does.  A
- * text whose lines are followed by a blank line where nothing was lost, but
- * never where a line ended in a loss, had the first newline eaten there
- * (。, a newline, a blank line, read by glibc's GB18030 with -c; where no
- * blank line followed, the eaten newline joined two lines). */
+/* Of the document's lines that did not end in a loss, the share followed by
+ * a blank line (smoothed; 0 where the counts disagree). */
 static double doc_blank_share(const mf_docstate *doc)
 {
 	unsigned long hs = doc->loss_ends_single, hb = doc->loss_ends_blank;
@@ -2041,12 +2047,18 @@ static double doc_blank_share(const mf_docstate *doc)
 	return (blank + 0.5) / (ends + 1.0);
 }
 
+/* Whether the document's decoder swallows the ASCII byte after a lead it
+ * could not complete: the lost bytes' votes say so, or its layout does.  A
+ * text whose lines are followed by a blank line where nothing was lost, but
+ * never where a line ended in a loss, had the first newline eaten there
+ * (。, a newline, a blank line, read by glibc's GB18030 with -c; where no
+ * blank line followed, the eaten newline joined two lines). */
 static bool doc_eater(const mf_docstate *doc)
 {
 	if (doc->eat_votes > EAT_VOTES_NEEDED)
 		return true;
 	unsigned long hs = doc->loss_ends_single, hb = doc->loss_ends_blank;
-	if (hs < 3 || hb * 10 > hs || doc->line_ends < hs + hb || doc->line_ends_blank < hb)
+	if (hs < 3 || hb * 10 > hs)
 		return false;
 	/* the lines without a loss say how often a blank line follows (pb);
 	 * were nothing eaten, as many of the lines with one would show it:
@@ -2102,13 +2114,12 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 			mf_cache_add(doc->cache, text.v, text.n, 1);
 			text2.n = 0;
 			rm.eater = doc_eater(doc);
-			rm.eat_votes = 0;
-			rm.end_single = rm.end_blank = 0;
+			rm.eat = (eat_evidence){ 0 };
 			rc = read_block(bu, prev, doc, &rm, out, &text2);
 			if (round == 0 && !redone) {
-				doc->eat_votes += rm.eat_votes;
-				doc->loss_ends_single += rm.end_single;
-				doc->loss_ends_blank += rm.end_blank;
+				doc->eat_votes += rm.eat.votes;
+				doc->loss_ends_single += rm.eat.ends_single;
+				doc->loss_ends_blank += rm.eat.ends_blank;
 				/* the first reading showed a decoder that swallows ASCII:
 				 * read once more as such before the cache learns from it */
 				if (rc == MF_OK && !rm.eater && doc_eater(doc)) {
