@@ -97,6 +97,8 @@ gen gbk-as-cp1252-tech-build         zh-tech-build.txt     fix --channel gbk-as-
 gen gbk-as-cp1252-trad-tech          zh-trad-tech.txt      fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 3
 gen gbk-as-cp1252-faq                 zh-faq.txt            fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 4
 gen gbk-as-cp1252-poems-tang          zh-poems-tang.txt     fix --channel gbk-as-cp1252 --enc gbk --holes c1 --seed 5
+gen gbk-as-cp1252-drop-trad-forum     zh-trad-forum.txt     fix --channel gbk-as-cp1252 --enc gbk --holes drop --seed 6
+gen gbk-as-cp1252-fffd-trad-notice    zh-trad-notice.txt    fix --channel gbk-as-cp1252 --enc gbk --holes fffd --seed 7
 
 # two layers
 gen layers-gbk-gbk-story             zh-story.txt          fix --layers utf8-as-gbk,utf8-as-gbk --decoder gb18030 --seed 1

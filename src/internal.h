@@ -197,6 +197,8 @@ typedef struct mf_docstate {
 	unsigned seed_residual;      /* seed-family annotations left in lines not undone */
 	unsigned layer_residual;     /* lines where a 符号码 layer under a lossy reading was left */
 	long eat_votes;              /* lost bytes' evidence of a decoder that swallows ASCII (repair.c) */
+	bool cp1252_kept;            /* 拼音码 here shows CP1252's undefined bytes (or U+FFFD for them) */
+	bool cp1252_dropped;         /* a 拼音码 run read only with bytes a CP1252 decoder dropped */
 	unsigned long line_ends, line_ends_blank;             /* non-empty lines; followed by a blank one */
 	unsigned long loss_ends_single, loss_ends_blank;      /* those ending in a lost byte */
 } mf_docstate;

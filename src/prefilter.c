@@ -10,7 +10,11 @@
  *  - find_channel works on runs of units the wrong decoder's table encodes,
  *    never across a newline; a candidate starts at a non-ASCII unit and is
  *    what decoding the re-encoded bytes from there yields, up to a character
- *    end; the decoder stops at the first place it cannot go on.
+ *    end; the decoder stops at the first place it cannot go on.  In a
+ *    拼音码 run that holds a pair read plainly (a byte >= 0x80 followed by
+ *    its GBK trail, a digit or a '?', which the sbcs test below opens the
+ *    line for), a candidate may also start at a '?' or an ASCII byte, and
+ *    the reading may assume bytes a CP1252 decoder dropped.
  *  - plausible_output: a candidate needs a non-ASCII character in its output;
  *    with a GBK-family or UTF-8-from-GBK target, more CJK-like characters
  *    than other non-ASCII ones, unless unwrap_sbcs_layers reads the output

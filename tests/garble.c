@@ -2008,6 +2008,8 @@ const char *const gr_variants[] = {
 	"gbk-as-latin1 enc=gb18030",
 	"gbk-as-cp1252 enc=gbk holes=c1",
 	"gbk-as-cp1252 enc=gbk holes=?",
+	"gbk-as-cp1252 enc=gbk holes=fffd",                       /* errors='replace' */
+	"gbk-as-cp1252 enc=gbk holes=drop",                       /* errors='ignore' */
 	/* unrecoverable */
 	"gbk-as-utf8 enc=gbk urepl=fffd uconsume=native",
 	"gbk-as-utf8 enc=gbk urepl=fffd uconsume=1",

@@ -221,6 +221,13 @@ static const variant VARIANTS[] = {
 	{ "gbk-as-latin1", 0.9, "zh-" },
 	{ "gbk-as-cp1252", 0.9, "zh-" },
 	{ "gbk-as-latin1 enc=gb18030", 0.9, "zh-" },     /* four-byte GB18030: emoji, ¥ */
+	/* CP1252's five undefined bytes (GBK leads and trails of traditional
+	 * and rare characters) replaced, or dropped silently (errors='ignore'):
+	 * a lone letter or a misaligned line where a byte went; measured 91%,
+	 * 91% and 83% (65% for drop before the search for dropped bytes) */
+	{ "gbk-as-cp1252 holes=?", 0.85, "zh-" },
+	{ "gbk-as-cp1252 holes=fffd", 0.85, "zh-" },
+	{ "gbk-as-cp1252 holes=drop", 0.75, "zh-" },
 	/* lossless chains: a 符号码 layer undone with the layers under it */
 	{ "utf8-as-latin1 > utf8-as-latin1", 0.95, "zh-" },
 	{ "utf8-as-cp1252 > utf8-as-latin1 > utf8-as-cp1252", 0.95, "zh-" },
