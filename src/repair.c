@@ -73,6 +73,14 @@ static const chan_def CHANNELS[] = {
 #define HOLE 0x100                /* a byte (or two) lost behind a replacement */
 #define MAYBE_HOLE 0x200          /* a literal '?' that may stand for lost bytes */
 
+/* CP1252's five undefined bytes, which its decoders replace or drop */
+static const unsigned char CP1252_HOLES[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
+
+static bool cp1252_hole_byte(unsigned b)
+{
+	return b == 0x81 || b == 0x8D || b == 0x8F || b == 0x90 || b == 0x9D;
+}
+
 /* Re-encode one unit under the wrong decoder's table.  Returns the number of
  * byte slots written (0: not encodable), marks cp1252-only characters. */
 static int encode_unit(const chan_def *cd, uint32_t cp, uint16_t out[4], bool *c1252, bool dense)
@@ -428,7 +436,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 	 * would have been decoded, not replaced. */
 	if (fs->sbcs) {
 		for (int i = 0; i < w; i++)
-			if (fill[i] != 0x81 && fill[i] != 0x8D && fill[i] != 0x8F && fill[i] != 0x90 && fill[i] != 0x9D)
+			if (!cp1252_hole_byte(fill[i]))
 				return;
 	} else if (fs->virt) {
 		if (!mf_lost_run_ok(fill, w, 0, fill_nb(fs), fs->pua_decoder))
@@ -1054,20 +1062,26 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
 }
 
 /* A GBK pair with one byte lost where a CP1252 decoder met one of its five
- * undefined bytes (81 8D 8F 90 9D).  The character after the pair, at b[i+2],
- * is the context. */
+ * undefined bytes, between the characters prev and next. */
+static uint32_t cp1252_choose(const decoder *d, int lead, int trail, uint32_t prev, uint32_t next, bool *sure,
+                              long *doubt)
+{
+	d->rm->holes_met++;
+	return mf_gbk_choose_pair(lead, trail, CP1252_HOLES, sizeof CP1252_HOLES, false, d->rm->cache, prev, next,
+	                          sure, NULL, doubt);
+}
+
+/* The same where the pair's bytes start at b[i]: the character after it, at
+ * b[i+2], is the context. */
 static uint32_t cp1252_hole_pair(const decoder *d, size_t i, size_t to, int lead, int trail, uint32_t prev,
                                  bool *sure, long *doubt)
 {
-	static const unsigned char holes[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
 	uint32_t nx = i + 3 < to ? mf_gbk_decode_pair((unsigned char)d->b[i + 2], (unsigned char)d->b[i + 3]) : 0;
-	d->rm->holes_met++;
-	return mf_gbk_choose_pair(lead, trail, holes, sizeof holes, false, d->rm->cache, prev, nx, sure, NULL,
-	                          doubt);
+	return cp1252_choose(d, lead, trail, prev, nx, sure, doubt);
 }
 
-/* Emit a solved hole pair at b[i..i+2); a U+FFFD where the model is unsure. */
-static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32_t c, bool sure, long doubt)
+/* Emit such a pair's character; a U+FFFD where the model is unsure. */
+static void put_fill(decoder *d, cpvec *out, uint32_t c, bool sure, long doubt)
 {
 	if (d->rm->skeleton)
 		sure = false;
@@ -1077,6 +1091,12 @@ static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32
 		d->fill_cost += doubt;
 	} else
 		d->lost++;
+}
+
+/* ... for a pair at b[i..i+2) */
+static size_t put_hole_pair(decoder *d, cpvec *out, long *ends, size_t i, uint32_t c, bool sure, long doubt)
+{
+	put_fill(d, out, c, sure, doubt);
 	ends[i + 2] = (long)out->n;
 	return i + 2;
 }
@@ -1151,13 +1171,6 @@ static _Thread_local struct {
 	uint8_t n[DROP_CHUNK + 4];
 } drop_tab;
 
-static const unsigned char CP1252_HOLES[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
-
-static bool cp1252_hole_byte(unsigned b)
-{
-	return memchr(CP1252_HOLES, (int)b, sizeof CP1252_HOLES) != NULL;
-}
-
 static void drop_offer(int q, uint32_t c, long cost, int32_t back, int width, int lost)
 {
 	drop_state *row = drop_tab.s + (size_t)q * DROP_STATES;
@@ -1196,19 +1209,9 @@ static void drop_emit(decoder *d, size_t base, int32_t last, uint32_t next, cpve
 			unsigned b = d->b[i] & 0xFF;
 			bool sure;
 			long doubt = 0;
-			d->rm->holes_met++;
-			uint32_t c = mf_gbk_choose_pair(st->lost == 1 ? (int)b : -1, st->lost == 0 ? (int)b : -1,
-			                                CP1252_HOLES, sizeof CP1252_HOLES, false, d->rm->cache, prev, nx,
-			                                &sure, NULL, &doubt);
-			if (d->rm->skeleton || !c)
-				sure = false;
-			cv_push(out, sure ? c : 0xFFFD);
-			if (sure) {
-				d->filled++;
-				d->fill_cost += doubt;
-			} else {
-				d->lost++;
-			}
+			uint32_t c = cp1252_choose(d, st->lost == 1 ? (int)b : -1, st->lost == 0 ? (int)b : -1, prev, nx,
+			                           &sure, &doubt);
+			put_fill(d, out, c, sure, doubt);
 			d->nvirt++;
 			d->fill_cost += DROP_DOUBT;
 		}
@@ -1225,8 +1228,7 @@ static size_t decode_gbk_dropped(decoder *d, size_t from, size_t to, cpvec *out,
 	uint32_t start_c = out->n ? out->v[out->n - 1] : d->prev;
 	while (base < to) {
 		memset(drop_tab.n, 0, sizeof drop_tab.n);
-		/* the chunk's start: one state, the character before */
-		int32_t start_state = -1;
+		/* the chunk's start: one state (-1), the character before */
 		int far = 0, end = -1;
 		bool dead = false;
 		for (int p = 0;; p++) {
@@ -1251,7 +1253,7 @@ static size_t decode_gbk_dropped(decoder *d, size_t from, size_t to, cpvec *out,
 			for (int k = 0; k < nrow; k++) {
 				long cost0 = p ? row[k].cost : 0;
 				uint32_t prevc = p ? row[k].c : start_c;
-				int32_t me = p ? (int32_t)((size_t)p * DROP_STATES + (size_t)k) : start_state;
+				int32_t me = p ? (int32_t)((size_t)p * DROP_STATES + (size_t)k) : -1;
 				if (p && cost0 > best + DROP_BEAM)
 					continue;
 				uint32_t cand[12];
@@ -1270,8 +1272,7 @@ static size_t decode_gbk_dropped(decoder *d, size_t from, size_t to, cpvec *out,
 					if (four)
 						cand[nc] = four, wid[nc] = 4, lost[nc++] = -1;
 					unsigned t = i + 1 < to ? d->b[i + 1] & 0xFF : 0;
-					if (t && mf_gbk_pair_in_gbk((unsigned char)b, (unsigned char)t) &&
-					    mf_gbk_decode_pair((unsigned char)b, (unsigned char)t))
+					if (t && mf_gbk_pair_in_gbk((unsigned char)b, (unsigned char)t))
 						cand[nc] = mf_gbk_decode_pair((unsigned char)b, (unsigned char)t), wid[nc] = 2,
 						lost[nc++] = -1;
 					for (size_t h = 0; h < sizeof CP1252_HOLES; h++)
@@ -1279,7 +1280,7 @@ static size_t decode_gbk_dropped(decoder *d, size_t from, size_t to, cpvec *out,
 							cand[nc] = mf_gbk_decode_pair((unsigned char)b, CP1252_HOLES[h]), wid[nc] = 1,
 							lost[nc++] = 1;
 				}
-				if (b >= 0x40 && b != 0x7F && b < 0xFF && nc < 7)
+				if (b >= 0x40 && b != 0x7F && b < 0xFF)
 					for (size_t h = 0; h < sizeof CP1252_HOLES; h++)
 						if (mf_gbk_pair_in_gbk(CP1252_HOLES[h], (unsigned char)b))
 							cand[nc] = mf_gbk_decode_pair(CP1252_HOLES[h], (unsigned char)b), wid[nc] = 1,
@@ -1715,10 +1716,11 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				    (p == 0x80 || (q & MAYBE_HOLE) || mf_gbk_pair_in_gbk((unsigned char)p, (unsigned char)q) ||
 				     (q >= '0' && q <= '9')))
 					opened = true;
-				if ((p & (HOLE | MAYBE_HOLE)) || cp1252_hole_byte(p & 0xFF))
-					drops = false;
 				/* a decoder that kept or marked them drops none */
-				if (opened && ((p & HOLE) || (!(p & MAYBE_HOLE) && cp1252_hole_byte(p & 0xFF))))
+				bool kept = (p & HOLE) || (!(p & MAYBE_HOLE) && cp1252_hole_byte(p & 0xFF));
+				if (kept || (p & MAYBE_HOLE))
+					drops = false;
+				if (opened && kept)
 					rm->doc->cp1252_kept = true;
 			}
 			drops = drops && opened && !rm->doc->cp1252_kept;
