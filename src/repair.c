@@ -230,6 +230,8 @@ typedef struct {
 	fill_cand best, second;
 	bool have_best, have_second;
 	uint32_t prev, next;
+	unsigned next_part[3];     /* next == 0: the next character's bytes when it */
+	int next_npart;            /* lacks only its last, lost too (else 0) */
 	unsigned pre[4];
 	int npre;
 	unsigned suf[4];
@@ -418,6 +420,33 @@ static bool lead_alone_before_ascii(const fill_search *fs, const unsigned *fill,
 	         mf_lost_run_ok(fill, w - 2, 0, fill[w - 2], fs->pua_decoder));
 }
 
+/* The cost of what follows x where the next character lost its last byte
+ * too (议题 losing the last byte of each): -ln of the model's probability,
+ * after x, of any character its known bytes can begin.  Two lost bytes in a
+ * row are then filled as a pair would be, not each blind to the other. */
+static long partial_next_cost(const fill_search *fs, uint32_t x)
+{
+	unsigned char q[4];
+	int n = fs->next_npart;
+	for (int i = 0; i < n; i++)
+		q[i] = (unsigned char)fs->next_part[i];
+	unsigned lo = 0x80, hi = 0xBF;
+	if (n == 1)
+		mf_utf8_second_range(q[0], &lo, &hi);
+	double mass = 0.0;
+	for (unsigned b = lo; b <= hi; b++) {
+		if (fs->sbcs && !cp1252_hole_byte(b))
+			continue;          /* CP1252 loses only its five */
+		q[n] = (unsigned char)b;
+		uint32_t y;
+		mf_utf8_decode(q, (size_t)n + 1, &y);
+		if (MF_IS_RAW(y))
+			continue;
+		mass += cost_prob(mf_cache_seq_cost(fs->cache, fs->script, &y, 1, x, 0));
+	}
+	return mass > 0.0 ? lround(-log(mass) * MF_LM_COST_SCALE) : 0;
+}
+
 static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 {
 	unsigned q[12];
@@ -462,6 +491,8 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		return;
 	}
 	c.cost = mf_cache_seq_cost(fs->cache, fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	if (fs->next_npart)
+		c.cost += partial_next_cost(fs, c.cps[c.ncp - 1]);
 	/* (as unlikely as a swallowed byte is for the others: where the byte
 	 * swallowed is none the search tries, the lead alone still reads) */
 	if (!fs->sbcs && lead_alone_before_ascii(fs, fill, w))
@@ -648,6 +679,8 @@ static bool fills_exist(fill_search *fs, int need, unsigned lead)
  * remembered, per thread (a speed-up only; the answer is the same). */
 typedef struct {
 	uint32_t prev, next;
+	unsigned next_part[3];
+	int next_npart;
 	unsigned pre[4], suf[4], after;
 	int npre, nsuf, nholes, script;
 	unsigned brackets;
@@ -668,6 +701,8 @@ static bool search_fills(fill_search *fs, int need, unsigned lead)
 	memset(&k, 0, sizeof k);
 	k.prev = fs->prev;
 	k.next = fs->next;
+	memcpy(k.next_part, fs->next_part, sizeof k.next_part);
+	k.next_npart = fs->next_npart;
 	memcpy(k.pre, fs->pre, sizeof k.pre);
 	memcpy(k.suf, fs->suf, sizeof k.suf);
 	k.after = fs->after;
@@ -737,6 +772,8 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 		if (ctx) {
 			fs->brackets = ctx->brackets;
 			fs->next = ctx->next;
+			fs->next_npart = ctx->next_npart;
+			memcpy(fs->next_part, ctx->next_part, sizeof fs->next_part);
 		}
 		goto needs;
 	}
@@ -752,8 +789,28 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 		}
 		uint32_t cp;
 		mf_utf8_decode(tmp, k, &cp);
-		if (!MF_IS_RAW(cp))
+		if (!MF_IS_RAW(cp)) {
 			fs->next = cp;
+		} else {
+			/* the next character lacks its last byte, behind a marker
+			 * or (GBK's decoders) dropped: CP1252 drops bytes anywhere
+			 * in a character */
+			int len = mf_utf8_seq_len(tmp[0]);
+			size_t m = 1;
+			unsigned lo, hi;
+			if (len >= 3)
+				mf_utf8_second_range(tmp[0], &lo, &hi);
+			while (len >= 3 && (int)m < len - 1 && e + m < d->n && !(d->b[e + m] & (HOLE | MAYBE_HOLE)) &&
+			       (m == 1 ? tmp[1] >= lo && tmp[1] <= hi : mf_utf8_is_cont(tmp[m])))
+				m++;
+			if (len >= 3 && (int)m == len - 1 &&
+			    ((e + m < d->n && (d->b[e + m] & (HOLE | MAYBE_HOLE))) ||
+			     (!d->sbcs && (e + m >= d->n || !mf_utf8_is_cont(d->b[e + m] & 0xFF))))) {
+				fs->next_npart = (int)m;
+				for (size_t i = 0; i < m; i++)
+					fs->next_part[i] = tmp[i];
+			}
+		}
 	}
 needs:
 	*need = 0;

@@ -453,6 +453,39 @@ START_TEST(lost_bytes_recovered)
 }
 END_TEST
 
+/* ---- two lost bytes in a row: filled together ---- */
+
+/* Lines where a decoder that replaces a bad pair with one '?' (Python's gbk
+ * codec, errors='replace' writing '?') takes the last bytes of two adjacent
+ * characters: the first fill must look at what the second can be (设 before
+ * 置, 室 before 铭), not fill blind to it.  Each line is garbled by the
+ * generator; the test checks it lost bytes in adjacent characters and that
+ * one line alone (no document cache) comes back exactly. */
+static const char *const ADJACENT_LOSSES[] = {
+	"陋室铭\n",                                   /* 刘禹锡 */
+	"请打开“设置”，再点“保存”。\n",
+	"软件的“设置”菜单在右上角。\n",
+	"打开“设置”以后，选择“网络”。\n",
+};
+
+START_TEST(adjacent_losses_filled_together)
+{
+	const char *line = ADJACENT_LOSSES[_i];
+	gr_result g;
+	ck_assert(garble_doc("utf8-as-gbk decoder=gbk repl=? consume=native", line, strlen(line), 1, &g));
+	/* two markers with one garbled character between them: adjacent losses */
+	bool adjacent = false;
+	for (const char *q = strchr(g.out, '?'), *q2; q && (q2 = strchr(q + 1, '?')) != NULL; q = q2)
+		adjacent |= q2 - q <= 4;
+	ck_assert_msg(adjacent, "%s: no adjacent losses in %s", line, g.out);
+	size_t on;
+	char *out = repair(g.out, g.outlen, &on, NULL);
+	ck_assert_msg(on == g.reflen && memcmp(out, g.ref, on) == 0, "%s: got %.*s", line, (int)on, out);
+	free(out);
+	gr_result_free(&g);
+}
+END_TEST
+
 /* ---- the seed documents (acceptance data in ../shared) ---- */
 
 START_TEST(seed_documents)
@@ -738,6 +771,8 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, gbk_pairs_round_trip);
 	tcase_add_test(t, cache_prefers_the_documents_words);
+	tcase_add_loop_test(t, adjacent_losses_filled_together, 0,
+	                    (int)(sizeof ADJACENT_LOSSES / sizeof ADJACENT_LOSSES[0]));
 	tcase_add_loop_test(t, channel_repair_rate, 0, (int)(sizeof VARIANTS / sizeof VARIANTS[0]));
 	suite_add_tcase(s, t);
 	TCase *l = tcase_create("lost");
