@@ -201,6 +201,13 @@ typedef struct mf_docstate {
 	bool cp1252_dropped;         /* a 拼音码 run read only with bytes a CP1252 decoder dropped */
 	unsigned long line_ends, line_ends_blank;             /* non-empty lines; followed by a blank one */
 	unsigned long loss_ends_single, loss_ends_blank;      /* those ending in a lost byte */
+	/* The block's lines the repair passes do not read (the pre-scan
+	 * cleared them), for the cache: mf_analyse_block calls this once where
+	 * the block is garbled with lost bytes to fill, so that the cache knows the whole
+	 * block whichever of its lines are garbled, and a second run over the
+	 * output (its lines now clear) fills as the first did. */
+	void (*add_cleared)(void *arg, mf_cache *cache);
+	void *add_cleared_arg;
 } mf_docstate;
 struct seed_doc *mf_seed_doc(mf_docstate *d);
 void mf_seed_doc_free(struct seed_doc *sd);

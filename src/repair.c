@@ -2460,6 +2460,10 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 			rc = MF_ERR_NOMEM;
 		rm.skeleton = false;
 		rm.cache = doc->cache;
+		/* (only where the skeleton found garbling: clean lines meet
+		 * holes in the decodes they try, and need no cache) */
+		if (rc == MF_OK && doc->add_cleared && out->n > first)
+			doc->add_cleared(doc->add_cleared_arg, doc->cache);
 		bool redone = false;
 		for (int round = 0; round < 2 && rc == MF_OK; round++) {
 			for (size_t k = first; k < out->n; k++)

@@ -38,6 +38,12 @@ struct mf_stream {
 	size_t starts_cap;
 	uint32_t *open;                /* pre-scan: the lines it could not clear */
 	size_t open_cap;
+	const char *blk;               /* the block analysed, and the starts of */
+	size_t blk_n;                  /* the lines the repair passes read */
+	uint32_t *read_at;
+	size_t nread_at, read_at_cap;
+	uint32_t *cleared;             /* scratch: a cleared line decoded */
+	size_t cleared_cap;
 	mf_found_list found;
 	mf_docstate *doc;
 	uint32_t prev;                 /* last code point emitted (context) */
@@ -130,6 +136,8 @@ void mf_stream_free(mf_stream *s)
 	free(s->slots);
 	free(s->starts);
 	free(s->open);
+	free(s->read_at);
+	free(s->cleared);
 	free(s->sub.cp);
 	free(s->sub.off);
 	mf_found_list_free(&s->found);
@@ -424,6 +432,32 @@ static bool u32_room(uint32_t **a, size_t *cap, size_t n)
 	return true;
 }
 
+/* mf_docstate.add_cleared: the block's lines other than those read (the
+ * starts in read_at, ascending), decoded, into the cache. */
+static void add_cleared_lines(void *arg, mf_cache *cache)
+{
+	mf_stream *s = arg;
+	const unsigned char *p = (const unsigned char *)s->blk;
+	size_t n = s->blk_n, k = 0;
+	for (size_t a = 0; a < n;) {
+		const unsigned char *nl = memchr(p + a, '\n', n - a);
+		size_t e = nl ? (size_t)(nl - p) + 1 : n;
+		while (k < s->nread_at && s->read_at[k] < a)
+			k++;
+		if (!(k < s->nread_at && s->read_at[k] == a) && u32_room(&s->cleared, &s->cleared_cap, e - a)) {
+			size_t m = 0;
+			for (size_t i = a; i < e;) {
+				size_t l = mf_utf8_decode(p + i, e - i, &s->cleared[m]);
+				if (!MF_IS_RAW(s->cleared[m]))
+					m++;
+				i += l ? l : 1;
+			}
+			mf_cache_add(cache, s->cleared, m, 1);
+		}
+		a = e;
+	}
+}
+
 /* The repair passes on this block.  A pre-scan proves, line by line, that
  * they can find nothing on most lines of clean text; only the other lines
  * are analysed, as one block of their own.  That gives the same spans: a
@@ -444,6 +478,7 @@ static mf_rc analyse(mf_stream *s)
 	}
 	mf_units *sub = &s->sub;
 	sub->n = 0;
+	s->nread_at = 0;
 	size_t nlines = 0, ncand = 0;
 	size_t a = 0;
 	for (size_t i = 0; i <= u->n; i++) {
@@ -453,6 +488,9 @@ static mf_rc analyse(mf_stream *s)
 		size_t e = i < u->n ? i + 1 : i;       /* with its newline */
 		if (e > a && mf_prefilter_line(u->cp + a, i - a, s->slots)) {
 			ncand++;
+			if (!u32_room(&s->read_at, &s->read_at_cap, s->nread_at + 1))
+				return fail(s, MF_ERR_NOMEM, NULL);
+			s->read_at[s->nread_at++] = u->off[a];
 			/* sub->off here: the unit's index in the block */
 			if (!units_room(sub, sub->n + (e - a)))
 				return fail(s, MF_ERR_NOMEM, NULL);
@@ -616,7 +654,12 @@ static mf_rc text_block(mf_stream *s, const char *p, size_t n)
 		if (rc != MF_OK)
 			return rc;
 	}
+	s->blk = p;
+	s->blk_n = n;
+	s->doc->add_cleared = add_cleared_lines;
+	s->doc->add_cleared_arg = s;
 	rc = analyse(s);
+	s->doc->add_cleared = NULL;
 	if (rc == MF_OK && !sparse)
 		rc = mf_seed_analyse(&s->units, s->prev, s->doc, &s->found);
 	mf_found_list_sort(&s->found);

@@ -216,6 +216,10 @@ static const variant VARIANTS[] = {
 	{ "utf8-as-gbk decoder=gb18030 repl=fffd consume=2", 0.0, "zh-" },
 	{ "utf8-as-gbk decoder=cp936 repl=? consume=1", 0.0, "zh-" },
 	{ "utf8-as-gbk decoder=gbk repl=? consume=native", 0.0, "zh-" },
+	/* a '?' taking two bytes, a tab with them: a table's rows stay garbled
+	 * or not by what the cache knows, which must be the same in a second
+	 * run, where the rows repaired are clear of the repair passes */
+	{ "utf8-as-gbk decoder=cp936 repl=? consume=2", 0.0, "zh-" },
 	{ "utf8-as-latin1", 0.9, "zh-" },
 	{ "utf8-as-cp1252", 0.9, "zh-" },
 	{ "gbk-as-latin1", 0.9, "zh-" },
