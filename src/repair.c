@@ -219,6 +219,8 @@ static int parse_utf8_exact(const unsigned *q, int n, uint32_t *out)
 	return k;
 }
 
+#define NEXT_Y 12
+
 /* One filled candidate for a hole window. */
 typedef struct {
 	uint32_t cps[4];
@@ -232,6 +234,8 @@ typedef struct {
 	uint32_t prev, next;
 	unsigned next_part[3];     /* next == 0: the next character's bytes when it */
 	int next_npart;            /* lacks only its last, lost too (else 0) */
+	uint32_t next_y[NEXT_Y];   /* the likeliest characters they can begin */
+	int next_ny;               /* (-1: not yet worked out) */
 	unsigned pre[4];
 	int npre;
 	unsigned suf[4];
@@ -424,26 +428,46 @@ static bool lead_alone_before_ascii(const fill_search *fs, const unsigned *fill,
  * too (议题 losing the last byte of each): -ln of the model's probability,
  * after x, of any character its known bytes can begin.  Two lost bytes in a
  * row are then filled as a pair would be, not each blind to the other. */
-static long partial_next_cost(const fill_search *fs, uint32_t x)
+static long partial_next_cost(fill_search *fs, uint32_t x)
 {
-	unsigned char q[4];
-	int n = fs->next_npart;
-	for (int i = 0; i < n; i++)
-		q[i] = (unsigned char)fs->next_part[i];
-	unsigned lo = 0x80, hi = 0xBF;
-	if (n == 1)
-		mf_utf8_second_range(q[0], &lo, &hi);
-	double mass = 0.0;
-	for (unsigned b = lo; b <= hi; b++) {
-		if (fs->sbcs && !cp1252_hole_byte(b))
-			continue;          /* CP1252 loses only its five */
-		q[n] = (unsigned char)b;
-		uint32_t y;
-		mf_utf8_decode(q, (size_t)n + 1, &y);
-		if (MF_IS_RAW(y))
-			continue;
-		mass += cost_prob(mf_cache_seq_cost(fs->cache, fs->script, &y, 1, x, 0));
+	if (fs->next_ny < 0) {
+		/* the completions, the NEXT_Y likeliest alone (the rest add
+		 * little mass, and each costs a model query per fill) */
+		unsigned char q[4];
+		int n = fs->next_npart;
+		for (int i = 0; i < n; i++)
+			q[i] = (unsigned char)fs->next_part[i];
+		unsigned lo = 0x80, hi = 0xBF;
+		if (n == 1)
+			mf_utf8_second_range(q[0], &lo, &hi);
+		long cost[NEXT_Y];
+		fs->next_ny = 0;
+		for (unsigned b = lo; b <= hi; b++) {
+			if (fs->sbcs && !cp1252_hole_byte(b))
+				continue;      /* CP1252 loses only its five */
+			q[n] = (unsigned char)b;
+			uint32_t y;
+			mf_utf8_decode(q, (size_t)n + 1, &y);
+			if (MF_IS_RAW(y))
+				continue;
+			long c = mf_cache_seq_cost(fs->cache, fs->script, &y, 1, 0, 0);
+			int k = fs->next_ny < NEXT_Y ? fs->next_ny++ : NEXT_Y;
+			while (k > 0 && cost[k - 1] > c) {
+				if (k < NEXT_Y) {
+					cost[k] = cost[k - 1];
+					fs->next_y[k] = fs->next_y[k - 1];
+				}
+				k--;
+			}
+			if (k < NEXT_Y) {
+				cost[k] = c;
+				fs->next_y[k] = y;
+			}
+		}
 	}
+	double mass = 0.0;
+	for (int k = 0; k < fs->next_ny; k++)
+		mass += cost_prob(mf_cache_seq_cost(fs->cache, fs->script, &fs->next_y[k], 1, x, 0));
 	return mass > 0.0 ? lround(-log(mass) * MF_LM_COST_SCALE) : 0;
 }
 
@@ -743,6 +767,7 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
                           const fill_search *ctx, fill_search *fs, int *need, unsigned *lead)
 {
 	memset(fs, 0, sizeof *fs);
+	fs->next_ny = -1;
 	fs->prev = out->n ? out->v[out->n - 1] : d->prev;
 	fs->sbcs = d->sbcs;
 	fs->pua_decoder = d->pua_decoder;
