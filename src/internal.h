@@ -203,9 +203,10 @@ typedef struct mf_docstate {
 	unsigned long loss_ends_single, loss_ends_blank;      /* those ending in a lost byte */
 	/* The block's lines the repair passes do not read (the pre-scan
 	 * cleared them), for the cache: mf_analyse_block calls this once where
-	 * the block is garbled with lost bytes to fill, so that the cache knows the whole
-	 * block whichever of its lines are garbled, and a second run over the
-	 * output (its lines now clear) fills as the first did. */
+	 * the block is garbled with lost bytes to fill, so that the cache
+	 * knows the whole block whichever of its lines are garbled, and a
+	 * second run over the output (its lines now clear) fills as the
+	 * first did. */
 	void (*add_cleared)(void *arg, mf_cache *cache);
 	void *add_cleared_arg;
 } mf_docstate;

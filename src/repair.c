@@ -434,35 +434,34 @@ static long partial_next_cost(fill_search *fs, uint32_t x)
 		/* the completions, the NEXT_Y likeliest alone (the rest add
 		 * little mass, and each costs a model query per fill) */
 		unsigned char q[4];
+		/* (all its bytes but the last known, the second among them:
+		 * the last is any continuation byte) */
 		int n = fs->next_npart;
 		for (int i = 0; i < n; i++)
 			q[i] = (unsigned char)fs->next_part[i];
-		unsigned lo = 0x80, hi = 0xBF;
-		if (n == 1)
-			mf_utf8_second_range(q[0], &lo, &hi);
 		long cost[NEXT_Y];
 		fs->next_ny = 0;
-		for (unsigned b = lo; b <= hi; b++) {
+		for (unsigned b = 0x80; b <= 0xBF; b++) {
 			if (fs->sbcs && !cp1252_hole_byte(b))
 				continue;      /* CP1252 loses only its five */
 			q[n] = (unsigned char)b;
 			uint32_t y;
 			mf_utf8_decode(q, (size_t)n + 1, &y);
-			if (MF_IS_RAW(y))
-				continue;
 			long c = mf_cache_seq_cost(fs->cache, fs->script, &y, 1, 0, 0);
-			int k = fs->next_ny < NEXT_Y ? fs->next_ny++ : NEXT_Y;
-			while (k > 0 && cost[k - 1] > c) {
-				if (k < NEXT_Y) {
-					cost[k] = cost[k - 1];
-					fs->next_y[k] = fs->next_y[k - 1];
-				}
-				k--;
+			int k = fs->next_ny;
+			if (k == NEXT_Y) {
+				if (cost[k - 1] <= c)
+					continue;
+				k--;           /* the last one gives way */
+			} else {
+				fs->next_ny++;
 			}
-			if (k < NEXT_Y) {
-				cost[k] = c;
-				fs->next_y[k] = y;
+			for (; k > 0 && cost[k - 1] > c; k--) {
+				cost[k] = cost[k - 1];
+				fs->next_y[k] = fs->next_y[k - 1];
 			}
+			cost[k] = c;
+			fs->next_y[k] = y;
 		}
 	}
 	double mass = 0.0;
@@ -816,21 +815,18 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 		mf_utf8_decode(tmp, k, &cp);
 		if (!MF_IS_RAW(cp)) {
 			fs->next = cp;
-		} else {
+		} else if (mf_utf8_seq_len(tmp[0]) >= 3) {
 			/* the next character lacks its last byte, behind a marker
 			 * or (GBK's decoders) dropped: CP1252 drops bytes anywhere
 			 * in a character */
-			int len = mf_utf8_seq_len(tmp[0]);
-			size_t m = 1;
+			size_t len = (size_t)mf_utf8_seq_len(tmp[0]), m = 1;
 			unsigned lo, hi;
-			if (len >= 3)
-				mf_utf8_second_range(tmp[0], &lo, &hi);
-			while (len >= 3 && (int)m < len - 1 && e + m < d->n && !(d->b[e + m] & (HOLE | MAYBE_HOLE)) &&
+			mf_utf8_second_range(tmp[0], &lo, &hi);
+			while (m < len - 1 && e + m < d->n && !(d->b[e + m] & (HOLE | MAYBE_HOLE)) &&
 			       (m == 1 ? tmp[1] >= lo && tmp[1] <= hi : mf_utf8_is_cont(tmp[m])))
 				m++;
-			if (len >= 3 && (int)m == len - 1 &&
-			    ((e + m < d->n && (d->b[e + m] & (HOLE | MAYBE_HOLE))) ||
-			     (!d->sbcs && (e + m >= d->n || !mf_utf8_is_cont(d->b[e + m] & 0xFF))))) {
+			if (m == len - 1 && ((e + m < d->n && (d->b[e + m] & (HOLE | MAYBE_HOLE))) ||
+			                     (!d->sbcs && (e + m >= d->n || !mf_utf8_is_cont(d->b[e + m] & 0xFF))))) {
 				fs->next_npart = (int)m;
 				for (size_t i = 0; i < m; i++)
 					fs->next_part[i] = tmp[i];

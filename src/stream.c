@@ -446,10 +446,8 @@ static void add_cleared_lines(void *arg, mf_cache *cache)
 			k++;
 		if (!(k < s->nread_at && s->read_at[k] == a) && u32_room(&s->cleared, &s->cleared_cap, e - a)) {
 			size_t m = 0;
-			for (size_t i = a; i < e;) {
+			for (size_t i = a; i < e; m++) {
 				size_t l = mf_utf8_decode(p + i, e - i, &s->cleared[m]);
-				if (!MF_IS_RAW(s->cleared[m]))
-					m++;
 				i += l ? l : 1;
 			}
 			mf_cache_add(cache, s->cleared, m, 1);
@@ -491,10 +489,8 @@ static mf_rc analyse(mf_stream *s)
 			if (!u32_room(&s->read_at, &s->read_at_cap, s->nread_at + 1))
 				return fail(s, MF_ERR_NOMEM, NULL);
 			s->read_at[s->nread_at++] = u->off[a];
-			/* sub->off here: the unit's index in the block */
-			if (!units_room(sub, sub->n + (e - a)))
-				return fail(s, MF_ERR_NOMEM, NULL);
-			/* with a blank line right after it: how lines end matters
+			/* sub->off here: the unit's index in the block;
+			 * with a blank line right after it: how lines end matters
 			 * to the newline-eater decision (repair.c: doc_eater) */
 			size_t b = e;
 			if (b < u->n && u->cp[b] == '\r')
