@@ -114,6 +114,9 @@ uint32_t mf_cp1252_decode(unsigned char b);
 /* ---- character language model (lm.c) ---- */
 /* Costs are in 1/8 nat (MF_LM_SCALE); lower is more plausible. */
 #define MF_LM_COST_SCALE 8.0
+/* 1.5 nats: a lost byte is filled only when the best candidate beats the
+ * next by this much (cost units) */
+#define FILL_MARGIN 12
 typedef enum { MF_SCRIPT_SIMP = 0, MF_SCRIPT_TRAD = 1 } mf_script;
 int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c);
 /* Cost of a sequence of code points under the better of the two scripts;

@@ -15,8 +15,6 @@
 /* Priors, in nats: the evidence a reversal must bring before we believe it. */
 #define PRIOR_NATS 7.0
 #define CONF_SCALE 2.5          /* nats of gain per logit unit of confidence */
-#define FILL_MARGIN 12          /* 1.5 nats: a lost byte is filled only when the best
-                                   candidate beats the next by this much (cost units) */
 #define MAX_PASSES 3
 #define KEEP_GAIN 1.0           /* nats a pass needs to keep a candidate */
 /* A decoder that drops bytes silently (iconv -c, errors='ignore') drops some

@@ -31,7 +31,10 @@ struct seed_doc {
 	size_t nset, capset;
 	unsigned aligned;           /* X(reading of X) */
 	unsigned misaligned;        /* ?py) or Y(py) that only a lost byte explains */
+	unsigned dropped;           /* ... of them Y(py): a decoder that drops (iconv -c) */
 	unsigned han;               /* Han characters seen */
+	unsigned after[2][128];     /* ASCII bytes after a Han [0] or other non-ASCII [1] character */
+	unsigned after_total[2];
 };
 
 struct seed_doc *mf_seed_doc(mf_docstate *d)
@@ -139,12 +142,12 @@ static uint32_t pair_char(unsigned char l, unsigned char t)
  * evidence.  Toneless: after a character whose reading it is without its
  * tone marks, which the garbling (copying a table) never writes. */
 typedef struct {
-	unsigned in_step, broken, toneless;
+	unsigned in_step, broken, broken_drop, toneless;
 } line_ev;
 
 static line_ev scan_line(const gbytes *g, const mf_units *u)
 {
-	line_ev ev = { 0, 0, 0 };
+	line_ev ev = { 0, 0, 0, 0 };
 	char syl[16];
 	size_t sl;
 	for (size_t i = 0; i < g->n; i++) {
@@ -165,7 +168,9 @@ static line_ev scan_line(const gbytes *g, const mf_units *u)
 			ev.in_step++;
 		} else {
 			ev.toneless += mf_is_han(before) && mf_pinyin_toneless_match(before, syl, sl);
-			ev.broken += before >= 0x80 && mf_pinyin_is_syllable(syl, sl);
+			unsigned br = before >= 0x80 && mf_pinyin_is_syllable(syl, sl);
+			ev.broken += br;
+			ev.broken_drop += br;
 		}
 		i += plen - 1;
 	}
@@ -239,6 +244,7 @@ static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
 		return;
 	sd->aligned += ev.in_step;
 	sd->misaligned += ev.broken;
+	sd->dropped += ev.broken_drop;
 	if (ev.in_step == 0)
 		return;
 	char syl[16];
@@ -255,7 +261,7 @@ static void gather(struct seed_doc *sd, const gbytes *g, const mf_units *u)
 	}
 }
 
-#define KBEST 6
+#define KBEST 12
 
 /* A search state: the original bytes read so far end either at a character
  * boundary (pending 0) or after a lead byte (pending = that byte). */
@@ -264,6 +270,7 @@ typedef struct {
 	uint32_t last;              /* last character emitted (model context) */
 	unsigned char pending;
 	unsigned char lastbyte;     /* last original byte (for reading constraints) */
+	unsigned char before;       /* pending: the original byte before it */
 	int back_pos, back_k;
 	uint32_t emit[2];
 	int nemit;
@@ -288,10 +295,13 @@ static void relax(lattice *L, size_t pos, const vstate *from, int bp, int bk, lo
                   unsigned char pending, unsigned char lastbyte, const uint32_t *emit, int nemit,
                   unsigned lost)
 {
-	vstate *dst = &L->V[pos * KBEST];
+	/* states that wait for a trail have paid no model cost for their
+	 * character yet: they compete for places among themselves, never with
+	 * states that end a character */
+	vstate *dst = &L->V[pos * KBEST + (pending ? KBEST / 2 : 0)];
 	long cost = from->cost + add;
 	int slot = -1;
-	for (int k = 0; k < KBEST; k++)
+	for (int k = 0; k < KBEST / 2; k++)
 		if (dst[k].valid && dst[k].last == last && dst[k].pending == pending) {
 			if (dst[k].cost <= cost)
 				return;
@@ -299,14 +309,14 @@ static void relax(lattice *L, size_t pos, const vstate *from, int bp, int bk, lo
 			break;
 		}
 	if (slot < 0)
-		for (int k = 0; k < KBEST; k++)
+		for (int k = 0; k < KBEST / 2; k++)
 			if (!dst[k].valid) {
 				slot = k;
 				break;
 			}
 	if (slot < 0) {
 		int worst = 0;
-		for (int k = 1; k < KBEST; k++)
+		for (int k = 1; k < KBEST / 2; k++)
 			if (dst[k].cost > dst[worst].cost)
 				worst = k;
 		if (dst[worst].cost <= cost)
@@ -318,6 +328,7 @@ static void relax(lattice *L, size_t pos, const vstate *from, int bp, int bk, lo
 	s->last = last;
 	s->pending = pending;
 	s->lastbyte = lastbyte;
+	s->before = !pending ? 0 : from->pending ? from->before : from->lastbyte;
 	s->back_pos = bp;
 	s->back_k = bk;
 	if (nemit)
@@ -363,12 +374,137 @@ static bool cvs_push(cpvec_s *c, uint32_t x)
 	return true;
 }
 
+/* ASCII bytes a GBK decoder eats with a lead byte (no trail can be one):
+ * the ones text holds between Chinese characters. */
+static const unsigned char EATEN[] = { '\n', ' ', ',', '.', ':', ';', '!', '?', '"', '\'', '-', '/', '\t',
+                                       '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' };
+
+/* The document's habits count the bytes a decoder may eat, but '?', which
+ * in a damaged text is as often the decoder's mark. */
+static bool eaten_kind(uint32_t c)
+{
+	return c != '?' && c < 0x80 && memchr(EATEN, (int)c, sizeof EATEN);
+}
+
+/* What each byte a decoder may eat costs after x (cost[k] for EATEN[k]):
+ * the document's own habit after such a character (a farm that folds ， to
+ * ',' writes ',' after Han characters where the model expects a newline),
+ * the model's where it has none. */
+#define HABIT_WEIGHT 4.0
+static void eaten_costs(const struct seed_doc *sd, uint32_t x, long cost[sizeof EATEN])
+{
+	int cl = !mf_is_han(x);
+	double p_lm[sizeof EATEN], z = 0;
+	for (size_t k = 0; k < sizeof EATEN; k++)
+		z += p_lm[k] = exp(-(double)lm2(x, EATEN[k]) / MF_LM_COST_SCALE);
+	for (size_t k = 0; k < sizeof EATEN; k++) {
+		double p = (sd->after[cl][EATEN[k]] + HABIT_WEIGHT * p_lm[k] / z) / (sd->after_total[cl] + HABIT_WEIGHT);
+		cost[k] = N8(-log(p));
+	}
+}
+
+/* A lead byte whose trail the decoder, out of step, ate with the ASCII byte
+ * after it into one '?': the character and that byte, chosen together
+ * between p and next.  Each is sure when every reading within FILL_MARGIN
+ * of the best agrees on it; returns the best cost (-1: none). */
+static long choose_eaten(const struct seed_doc *sd, unsigned char lead, uint32_t p, uint32_t next, uint32_t *c,
+                         bool *sure_c, unsigned char *trail, unsigned char *eaten, bool *sure_e)
+{
+	long best = -1, rival_c = -1, rival_e = -1, ce[sizeof EATEN], cnext[sizeof EATEN];
+	for (size_t k = 0; k < sizeof EATEN; k++)
+		cnext[k] = next ? lm2(EATEN[k], next) : 0;
+	for (unsigned v = 0x40; v <= 0xFE; v++) {
+		uint32_t x = pair_char(lead, (unsigned char)v);
+		if (!x)
+			continue;
+		long cx = lm2(p, x);
+		eaten_costs(sd, x, ce);
+		for (size_t k = 0; k < sizeof EATEN; k++) {
+			uint32_t e = EATEN[k];
+			long cost = cx + ce[k] + cnext[k];
+			if (best < 0 || cost < best) {
+				if (best >= 0) {
+					if (x != *c && (rival_c < 0 || best < rival_c))
+						rival_c = best;
+					if (e != *eaten && (rival_e < 0 || best < rival_e))
+						rival_e = best;
+				}
+				best = cost;
+				*c = x;
+				*trail = (unsigned char)v;
+				*eaten = (unsigned char)e;
+				continue;
+			}
+			if (x != *c && (rival_c < 0 || cost < rival_c))
+				rival_c = cost;
+			if (e != *eaten && (rival_e < 0 || cost < rival_e))
+				rival_e = cost;
+		}
+	}
+	if (best < 0)
+		return -1;
+	*sure_c = rival_c < 0 || rival_c - best >= FILL_MARGIN;
+	*sure_e = rival_e < 0 || rival_e - best >= FILL_MARGIN;
+	return best;
+}
+
+/* The decoder out of step (a pending lead where a damaged character
+ * starts) met the pending character's trail t and the next one's lead l as
+ * a pair GBK leaves unmapped, and iconv -c dropped both: the byte here is
+ * l's trail.  The likeliest trails first: each l costs a model query. */
+#define DROP_TRAILS 4
+static void dropped_pair(lattice *L, size_t i, const vstate *s, int k, const gbytes *g)
+{
+	unsigned char b = g->b[i];
+	unsigned char tv[DROP_TRAILS];
+	uint32_t cv[DROP_TRAILS];
+	long costv[DROP_TRAILS];
+	int nt = 0;
+	for (unsigned t = 0x81; t <= 0xFE; t++) {
+		uint32_t c = pair_char(s->pending, (unsigned char)t);
+		if (!c || !mf_is_han(c))
+			continue;
+		/* the pair (t, l) must be unmapped for some lead l b can follow */
+		bool any = false;
+		for (unsigned l = 0x81; l <= 0xFE && !any; l++)
+			any = !mf_gbk_pair_in_gbk((unsigned char)t, (unsigned char)l) && pair_char((unsigned char)l, b);
+		if (!any)
+			continue;
+		long cost = lm2(s->last, c);
+		int at = nt < DROP_TRAILS ? nt++ : DROP_TRAILS;
+		while (at > 0 && costv[at - 1] > cost) {
+			if (at < DROP_TRAILS) {
+				tv[at] = tv[at - 1];
+				cv[at] = cv[at - 1];
+				costv[at] = costv[at - 1];
+			}
+			at--;
+		}
+		if (at < DROP_TRAILS) {
+			tv[at] = (unsigned char)t;
+			cv[at] = c;
+			costv[at] = cost;
+		}
+	}
+	for (int j = 0; j < nt; j++) {
+		for (unsigned l = 0x81; l <= 0xFE; l++) {
+			uint32_t d = pair_char((unsigned char)l, b);
+			if (!d || !mf_is_han(d) || mf_gbk_pair_in_gbk(tv[j], (unsigned char)l))
+				continue;
+			uint32_t e[2] = { cv[j], d };
+			relax(L, i + 1, s, (int)i, k, costv[j] + lm2(cv[j], d) + N8(3), d, 0, b, e, 2, 0);
+		}
+	}
+}
+
 /* Viterbi over the damaged byte stream; see the file comment. */
-static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev0, cpvec_s *out,
-                       unsigned *lost_out)
+static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev0, uint32_t seg_next,
+                       cpvec_s *out, unsigned *lost_out)
 {
 	size_t n = g->n;
-	lattice L = { calloc((n + 1) * KBEST, sizeof(vstate)), n };
+	lattice L = { calloc((n + 2) * KBEST, sizeof(vstate)), n + 1 };
+	/* where the document's decoder drops bytes rather than marking them */
+	bool drops = sd->dropped * 2 > sd->misaligned;
 	if (!L.V)
 		return -1;
 	L.V[0].valid = true;
@@ -402,21 +538,33 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					relax(&L, i + 1, s, (int)i, k, lm2(p, c), c, 0, b, e, 1, 0);
 				}
 			}
+			if (drops && s->pending && b >= 0x81 && g->unit[i] != g->unit[i - 1])
+				dropped_pair(&L, i, s, k, g);
 			if (s->pending && (b < 0x40 || b == '?')) {
 				/* the decoder, out of step, lost this character's trail
 				 * before an ASCII byte (or ate both into '?') */
-				bool sure;
-				unsigned char t;
-				uint32_t c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, true, NULL, p,
-				                                b == '?' ? peek_char(g, i + 1) : b, &sure, &t, NULL);
-				if (c) {
-					e[0] = sure ? c : 0xFFFD;
-					if (b == '?') {
-						e[1] = 0xFFFD;     /* the ASCII byte eaten with it is gone */
-						relax(&L, i + 1, s, (int)i, k, lm2(p, c) + N8(6), 0xFFFD, 0, '?', e, 2,
-						      sure ? 1 : 2);
-					} else {
-						relax(&L, i, s, (int)i, k, lm2(p, c) + N8(3), c, 0, t, e, 1, sure ? 0 : 1);
+				bool sure = false, sure_e = false;
+				unsigned char t = 0, eaten = 0;
+				uint32_t c = 0;
+				if (b == '?') {
+					long cost = choose_eaten(sd, s->pending, p, peek_char(g, i + 1), &c, &sure, &t, &eaten,
+					                         &sure_e);
+					if (cost >= 0) {
+						e[0] = sure ? c : 0xFFFD;
+						e[1] = sure_e ? eaten : 0xFFFD;
+						relax(&L, i + 1, s, (int)i, k, cost + N8(6), e[1], 0, eaten, e, 2,
+						      (unsigned)!sure + (unsigned)!sure_e);
+					}
+				} else {
+					c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, false, NULL, p, b, &sure, &t, NULL);
+					if (c) {
+						/* and the ASCII byte, read here: a state left at i
+						 * would compete for its places with the pending
+						 * ones it came from */
+						e[0] = sure ? c : 0xFFFD;
+						e[1] = b;
+						relax(&L, i + 1, s, (int)i, k, lm2(p, c) + N8(3) + lm2(c, b), b, 0, b, e, 2,
+						      sure ? 0 : 1);
 					}
 				}
 			}
@@ -428,6 +576,17 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					if (r >= 0) {
 						long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, p) ? 0 : N8(3));
 						relax(&L, i + plen, s, (int)i, k, prior, p, 0, s->lastbyte, e, 0, 0);
+					}
+				}
+				/* or of the pair the decoder, out of step, read across two
+				 * characters: the last one's trail and the pending lead
+				 * (手机 = CA D6 BB FA, read ..只(zhǐ)..); nothing lost */
+				uint32_t across = s->pending && s->before ? pair_char(s->before, s->pending) : 0;
+				if (!eat && across && mf_is_han(across)) {
+					int r = mf_pinyin_rank(across, syl, sl);
+					if (r >= 0) {
+						long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, across) ? 0 : N8(3));
+						relax(&L, i + plen, s, (int)i, k, prior, p, s->pending, s->pending, e, 0, 0);
 					}
 				}
 				/* an annotation whose character ends in a byte the decoder
@@ -473,10 +632,30 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 			}
 		}
 	}
+	/* the segment's end: a lead byte left pending lost its trail before
+	 * the newline (or the end of the text), as before any ASCII byte */
+	for (int k = 0; k < KBEST; k++) {
+		vstate *s = &L.V[n * KBEST + k];
+		if (!s->valid)
+			continue;
+		if (!s->pending) {
+			relax(&L, n + 1, s, (int)n, k, 0, s->last, 0, s->lastbyte, NULL, 0, 0);
+			continue;
+		}
+		bool sure;
+		unsigned char t;
+		uint32_t c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, false, NULL, s->last, seg_next, &sure, &t,
+		                                NULL);
+		if (c) {
+			uint32_t e = sure ? c : 0xFFFD;
+			relax(&L, n + 1, s, (int)n, k, lm2(s->last, c) + N8(3), c, 0, t, &e, 1, sure ? 0 : 1);
+		}
+	}
+	n++;
 	int bk = -1;
 	for (int k = 0; k < KBEST; k++) {
 		vstate *s = &L.V[n * KBEST + k];
-		if (s->valid && !s->pending && (bk < 0 || s->cost < L.V[n * KBEST + bk].cost))
+		if (s->valid && (bk < 0 || s->cost < L.V[n * KBEST + bk].cost))
 			bk = k;
 	}
 	if (bk < 0) {
@@ -663,6 +842,11 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 					break;
 				if (phase == 0 && mf_is_han(u->cp[i]))
 					sd->han++;
+				if (phase == 0 && u->cp[i] >= 0x80 && i + 1 < n && eaten_kind(u->cp[i + 1])) {
+					int cl = !mf_is_han(u->cp[i]);
+					sd->after[cl][u->cp[i + 1]]++;
+					sd->after_total[cl]++;
+				}
 				for (int j = 0; j < k; j++) {
 					g.unit[g.n] = i;
 					g.b[g.n++] = tmp[j];
@@ -685,7 +869,7 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 				continue;
 			unsigned lost = 0;
 			uint32_t p = a ? u->cp[a - 1] : prev;
-			int r = run_viterbi(sd, &g, p, &rep, &lost);
+			int r = run_viterbi(sd, &g, p, b < n ? u->cp[b] : 0, &rep, &lost);
 			if (r < 0) {
 				rc = MF_ERR_NOMEM;
 				goto done;
