@@ -368,6 +368,11 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 	unsigned nmb = 0, nvirt = 0;
 	long k = 0, cu = 0;           /* sure non-CJK non-ASCII; possibly CJK */
 	bool sbcs_lead = false;       /* the last character decoded is a Latin-1 lead */
+	/* repair.c: unwrap_sbcs_layers also reads a lossless output that is
+	 * all Latin-1/CP1252 as GBK (拼音码 under the layer): whether the
+	 * output so far is that, its bytes pairing up as GBK, two pairs or more */
+	bool sb_bad = false;
+	int sb_lead = -1, sb_pairs = 0;
 	int steps = 0;
 	while (!CUT_AT(i) && i < n) {
 		if (++steps > MAX_STEPS)
@@ -377,7 +382,12 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 		int len = mf_utf8_seq_len((unsigned char)byte);
 		if (len == 1) {
 			i++;               /* ASCII: a candidate may end after it */
-			if (cu > k && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
+			if (sb_lead >= 0) {
+				sb_bad |= !mf_gbk_pair_in_gbk((unsigned char)sb_lead, (unsigned char)byte);
+				sb_pairs++;
+			}
+			sb_lead = -1;
+			if ((cu > k || (sb_pairs >= 2 && !sb_bad)) && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
 				return true;
 			continue;
 		}
@@ -392,6 +402,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 			 * on its other starts.) */
 			if (nmb < 2)
 				return false;
+			sb_bad = true;     /* a lossy reading is not read again */
 			size_t e;
 			if (!virt_hole(b, n, i, i, &e, &k, &cu, cut))
 				return false;
@@ -424,6 +435,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 			}
 		}
 		if (hole || !ok) {
+			sb_bad = true;
 			size_t e;
 			if (!hole) {
 				/* a virtual hole in a character cut short (repair.c:
@@ -454,6 +466,18 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 		uint32_t cp = byte & (0x7Fu >> len);     /* (valid UTF-8: as mf_utf8_decode) */
 		for (int q = 1; q < len; q++)
 			cp = cp << 6 | (b[i + (size_t)q] & 0x3F);
+		if (!sb_bad) {
+			int sbb = sbcs_byte(cp);
+			if (sbb < 0x80) {
+				sb_bad = true;
+			} else if (sb_lead >= 0) {
+				sb_bad = !mf_gbk_pair_in_gbk((unsigned char)sb_lead, (unsigned char)sbb);
+				sb_lead = -1;
+				sb_pairs++;
+			} else {
+				sb_lead = sbb;
+			}
+		}
 		/* repair.c: unwrap_sbcs_layers reads the output again as UTF-8 in
 		 * Latin-1/CP1252, and any script may come out of that; it needs a
 		 * lead byte (U+00C2..U+00F4) and a continuation byte after it, and
@@ -467,7 +491,7 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 		else
 			k++;
 		i += (size_t)len;
-		if (cu > k && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
+		if ((cu > k || (sb_pairs >= 2 && !sb_bad && sb_lead < 0)) && (i >= n ? !CUT_AT(i) : (b[i] & S_UNIT) != 0))
 			return true;
 	}
 	return false;

@@ -1636,9 +1636,23 @@ static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_chann
 			m++;
 			j += l;
 		}
-		if (j < rep->n || nmulti == 0)
-			break;
 		size_t mg = gbk_exact(bytes, rep->n, gdec);
+		if (j < rep->n || nmulti == 0) {
+			/* not UTF-8: GBK read as Latin-1 under the layer undone
+			 * (脟脳掳庐 is 拼音码 Ç×°® saved as UTF-8 and read as GBK),
+			 * two characters or more (one pair of Latin letters is
+			 * too common a reading of clean text for the pre-scan),
+			 * where its reading is the better text */
+			size_t npairs = 0;
+			for (size_t q = 0; q < mg; q++)
+				npairs += gdec[q] >= 0x80;
+			if (npairs >= 2 && mf_lm_seq_cost(gdec, mg, prev, next) < mf_lm_seq_cost(rep->v, rep->n, prev, next)) {
+				memcpy(rep->v, gdec, mg * sizeof *gdec);
+				rep->n = mg;
+				inner[k++] = any1252 ? MF_CH_GBK_AS_CP1252 : MF_CH_GBK_AS_LATIN1;
+			}
+			break;
+		}
 		if (mg && mf_lm_seq_cost(gdec, mg, prev, next) < mf_lm_seq_cost(dec, m, prev, next)) {
 			memcpy(rep->v, gdec, mg * sizeof *gdec);
 			rep->n = mg;
@@ -1851,7 +1865,10 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			}
 			for (size_t k = from; k <= stop && k <= ns; k++)
 				ends[k] = -1;
-			/* trim trailing ASCII that maps to itself */
+			/* trim trailing ASCII that maps to itself (but for a 拼音码
+			 * layer under it, whose last GBK trail it may be) */
+			size_t e_full = e;
+			long nout_full = nout;
 			while (e > s && !non_ascii(cps[e - 1]) && nout > 0 && rep.v[nout - 1] == cps[e - 1] &&
 			       !(cps[e - 1] == '?')) {
 				e--;
@@ -1889,6 +1906,15 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 					rep.n = (size_t)nout;
 					c.ninner = unwrap_sbcs_layers(&rep, s > 0 ? cps[s - 1] : prev0, e < n ? cps[e] : 0, c.inner,
 					                              MF_MAX_CHAIN - 1);
+					if (!c.ninner && e_full > e) {
+						rep.n = (size_t)nout_full;
+						c.ninner = unwrap_sbcs_layers(&rep, s > 0 ? cps[s - 1] : prev0,
+						                              e_full < n ? cps[e_full] : 0, c.inner, MF_MAX_CHAIN - 1);
+						if (c.ninner)
+							c.end = e = e_full;
+						else
+							rep.n = (size_t)nout;
+					}
 					c.nrep = rep.n;
 					if (rep.failed) {
 						rc = MF_ERR_NOMEM;

@@ -2037,6 +2037,7 @@ const char *const gr_variants[] = {
 	"utf8-as-latin1 > utf8-as-latin1",                           /* 符号码 twice */
 	"utf8-as-latin1 > utf8-as-gbk decoder=gb18030 repl=fffd consume=2",   /* 符号码 read as GBK */
 	"gbk-as-cp1252 enc=gbk holes=c1 > utf8-as-latin1",
+	"gbk-as-latin1 enc=gbk > utf8-as-gbk decoder=gbk repl=? consume=native",   /* 拼音码 read as GBK */
 	/* partial */
 	"utf8-as-gbk decoder=cp936 repl=? consume=2 partial=0.3 pmode=lines",
 	"utf8-as-gbk decoder=gb18030 repl=drop consume=native partial=0.5 pmode=span",

@@ -237,6 +237,12 @@ static const variant VARIANTS[] = {
 	{ "utf8-as-cp1252 > utf8-as-latin1 > utf8-as-cp1252", 0.95, "zh-" },
 	{ "utf8-as-latin1 > utf8-as-gbk decoder=gb18030 repl=fffd consume=2", 0.95, "zh-" },
 	{ "gbk-as-cp1252 > utf8-as-latin1", 0.9, "zh-" },
+	/* 拼音码 saved as UTF-8 and read as GBK (脟脳掳庐): lossless under
+	 * Latin-1; CP1252's three-byte letters (“ ” …) leave runs of odd
+	 * length whose last byte the GBK decoder loses with the newline, and
+	 * such a line stays as it is (0% before) */
+	{ "gbk-as-latin1 > utf8-as-gbk decoder=gbk repl=? consume=native", 0.95, "zh-" },
+	{ "gbk-as-cp1252 > utf8-as-gbk decoder=cp936 repl=? consume=2", 0.5, "zh-" },
 	/* lossy 符号码 over a children's text with real pinyin annotations: the
 	 * output must not be taken for the seed family by a second run (the
 	 * loop asserts idempotence), its damaged annotations still a reading aid */
