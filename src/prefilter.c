@@ -360,6 +360,10 @@ static inline int sbcs_byte(uint32_t cp)
 
 #define MAX_STEPS 256
 
+/* repair.c: find_unrecoverable reads '?' as a GBK-as-UTF-8 decoder's
+ * debris with six of them and a character U+0100..U+07FF in its window */
+#define QMARK_DEBRIS(nq, odd) ((nq) >= 6 && (odd))
+
 /* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
  * boundary (where find_channel cuts candidates) hold more CJK-like characters
  * (counted generously) than other non-ASCII ones? */
@@ -517,18 +521,23 @@ bool mf_prefilter_line(const uint32_t *cps, size_t n, uint16_t *slots)
 {
 	if (!tables_done)
 		tables_init();
-	size_t i;
-	bool nonascii = false;
+	size_t i, nq = 0;
+	bool nonascii = false, odd = false;
 	for (i = 0; i < n; i++) {
 		uint32_t c = cps[i];
-		if (c < 0x80)
+		if (c < 0x80) {
+			nq += c == '?';
 			continue;
+		}
 		if (c == 0xFFFD || c == 0x951F || MF_IS_RAW(c))
 			return true;
+		odd |= c >= 0x100 && c < 0x800;
 		nonascii = true;
 	}
 	if (!nonascii)
 		return false;
+	if (QMARK_DEBRIS(nq, odd))
+		return true;
 
 	/* utf8-as-latin1/cp1252 and gbk-as-latin1/cp1252: a decode's first step
 	 * needs a non-ASCII unit the table encodes followed, in the same run, by
@@ -743,6 +752,8 @@ bool mf_prescan_block(const unsigned char *p, size_t n, uint16_t *slots, uint32_
 	size_t i = 0;
 	size_t line_start = 0;         /* where the current line began */
 	unsigned han_line = 0;         /* han before it */
+	size_t line_q = 0;             /* its '?' */
+	bool line_odd = false;         /* and whether it holds a U+0100..U+07FF */
 	out->nopen = 0;
 scan:
 	while (i < n) {
@@ -780,8 +791,10 @@ scan:
 		}
 		if (b0 < 0x80) {
 			if (b0 == '\n') {
-				if (nst && run_may(p, i, slots, starts, nst))
+				if ((nst && run_may(p, i, slots, starts, nst)) || QMARK_DEBRIS(line_q, line_odd))
 					goto open_line;
+				line_q = 0;
+				line_odd = false;
 				nst = 0;
 				prev = -1;
 				after_na = false;
@@ -795,6 +808,7 @@ scan:
 				goto open_line;
 			if ((b0 == '?' || (b0 == '(' && after_na)) && mf_seed_annotation_may(p, n, i + 1))
 				return true;
+			line_q += b0 == '?';
 			after_na = false;
 			i++;
 			/* more ASCII: none of the tests above applies before a '\n',
@@ -827,6 +841,7 @@ scan:
 				goto open_line;
 			c = (b0 & 0x1Fu) << 6 | (b1 & 0x3Fu);
 			i += 2;
+			line_odd |= c >= 0x100;
 		} else if (b0 >= 0xF0 && b0 <= 0xF4) {
 			unsigned lo, hi;
 			mf_utf8_second_range(b0, &lo, &hi);
@@ -859,7 +874,7 @@ scan:
 		if (v < 0x100 ? v >= 0xC2 && v <= 0xF4 : starts_char(v >> 8, v & 0xFF))
 			starts[nst++] = (uint32_t)at;
 	}
-	if (nst && run_may(p, n, slots, starts, nst)) {
+	if ((nst && run_may(p, n, slots, starts, nst)) || QMARK_DEBRIS(line_q, line_odd)) {
 		i = n;
 		goto open_line;
 	}
@@ -878,6 +893,8 @@ open_line:
 	nst = 0;
 	prev = -1;
 	after_na = false;
+	line_q = 0;
+	line_odd = false;
 	if (i < n)
 		goto scan;
 done:

@@ -2560,13 +2560,19 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 	size_t i = 0;
 	while (i < n) {
 		/* a window of non-ASCII-letter units with replacement debris */
-		if (!(cps[i] == 0xFFFD || cps[i] == 0x951F)) {
+		if (!(cps[i] == 0xFFFD || cps[i] == 0x951F || cps[i] == '?')) {
 			i++;
 			continue;
 		}
 		size_t a = i, nfffd = 0, nadj = 0, nkun = 0, nother = 0, last = i;
+		size_t nq = 0, nqadj = 0, nodd = 0, noddrun = 0, lastq = i, hanrun = 0;
 		while (i < n) {
 			uint32_t c = cps[i];
+			/* three Han characters in a row: the text goes on clean (a
+			 * 3-byte character now and then is all the debris holds) */
+			hanrun = mf_is_han(c) && c != 0x951F && c != 0x65A4 && c != 0x62F7 ? hanrun + 1 : 0;
+			if (hanrun >= 3)
+				break;
 			if (c == 0xFFFD) {
 				nfffd++;
 				nadj += i > a && cps[i - 1] == 0xFFFD;
@@ -2576,13 +2582,26 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 				last = i;
 			} else if (c >= 0x80 && c < 0x800) {
 				nother++;
+				nodd += c >= 0x100;
+				noddrun += c >= 0x100 && cps[i - 1] >= 0x100 && cps[i - 1] < 0x800;
 			} else if (c < 0x80) {
-				/* ASCII survives both; allow short stretches */
-				size_t j = i;
-				while (j < n && cps[j] < 0x80 && cps[j] != '\n')
+				/* ASCII survives both; allow short stretches.  A '?' is
+				 * the same debris where the decoder writes '?' for U+FFFD */
+				size_t j = i, q = 0, qadj = 0, qlast = 0;
+				while (j < n && cps[j] < 0x80 && cps[j] != '\n') {
+					if (cps[j] == '?') {
+						q++;
+						qadj += j > a && cps[j - 1] == '?';
+						qlast = j;
+					}
 					j++;
-				if (j - i > 8 || (j < n && cps[j] == '\n'))
+				}
+				if (j - i - q > 8 || (j < n && cps[j] == '\n'))
 					break;
+				nq += q;
+				nqadj += qadj;
+				if (q)
+					lastq = qlast;
 				i = j;
 				continue;
 			} else if (!mf_is_han(c)) {
@@ -2592,13 +2611,22 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 			}
 			i++;
 		}
-		size_t e = last + 1;
+		size_t e = last + 1;    /* (for '?' debris: set below) */
 		bool kunkao = nkun >= 3;
 		/* GBK read as UTF-8 loses both bytes of most characters: its
 		 * U+FFFD come in pairs; a GBK decoder's own U+FFFD (lost bytes of
 		 * 古文码) stand alone between the characters it did decode */
 		bool kouzi = nfffd >= 3 && nfffd * 2 >= nfffd + nother && nadj * 3 >= nfffd;
-		if (kunkao || kouzi) {
+		/* with '?' for U+FFFD, which text uses too: more of them, and
+		 * letters of the scripts GBK's bytes spell as UTF-8 (Ҫ ѧ С, Hebrew,
+		 * Armenian) among them, each alone, not words (Что???).
+		 * prefilter.c opens a line with six '?' and a character
+		 * U+0100..U+07FF */
+		bool kouzi_q = !kouzi && !kunkao && nq >= 6 && nq >= nother && nqadj * 3 >= nq && nodd >= 2 &&
+		               noddrun * 4 <= nodd;
+		if (kouzi_q)
+			e = (lastq > last ? lastq : last) + 1;
+		if (kunkao || kouzi || kouzi_q) {
 			mf_found f;
 			memset(&f, 0, sizeof f);
 			f.start = a;
@@ -2606,7 +2634,7 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 			f.unrecoverable = true;
 			f.nchain = 1;
 			f.chain[0] = kunkao ? MF_CH_KUNKAO : MF_CH_GBK_AS_UTF8;
-			size_t cnt = kunkao ? nkun : nfffd;
+			size_t cnt = kunkao ? nkun : kouzi ? nfffd : nq / 2;
 			f.confidence = f.detect = 1.0 - exp(-(double)cnt / 4.0);
 			f.exact = 0.0;
 			/* A repair mostly inside the debris is a chance reading of it

@@ -2013,6 +2013,7 @@ const char *const gr_variants[] = {
 	/* unrecoverable */
 	"gbk-as-utf8 enc=gbk urepl=fffd uconsume=native",
 	"gbk-as-utf8 enc=gbk urepl=fffd uconsume=1",
+	"gbk-as-utf8 enc=gbk urepl=? uconsume=native",            /* '?' for U+FFFD: ?װ???С?꣺ */
 	"kunkao enc=gbk decoder=gbk repl=? consume=native",
 	"kunkao enc=gbk decoder=cp936 repl=? consume=2",
 	/* mixed encodings */

@@ -130,6 +130,12 @@ static const char *const CLEAN[] = {
 	"Ã is a letter, © 2024 ACME™ — “quoted”.\n",
 	"子曰：學而時習之，不亦說乎？有朋自遠方來，不亦樂乎？\n",
 	"鑫淼焱垚犇骉羴，𠀀𪚥。\n",
+	/* question marks among letters of the scripts GBK read as UTF-8 with
+	 * '?' leaves (Cyrillic, Hebrew, Greek): words, not debris */
+	"Привет?? Как дела?? Всё хорошо??? Да?\n",
+	"שלום?? מה נשמע??? טוב?? כן?\n",
+	"你说什么？？？真的吗??? 啊??? ł ø\n",
+	"x = a ?? b ?? c ?? d; // Ω ł ?\n",
 	/* a stray byte after a long run of three-byte characters: the island
 	 * channel's byte slots outnumber the units three to one (a heap
 	 * overflow once, found on a 1 MB line cut inside a character) */
@@ -654,7 +660,9 @@ END_TEST
 
 START_TEST(unrecoverable_reported)
 {
-	static const char *const kinds[] = { "gbk-as-utf8", "kunkao" };
+	/* (GBK read as UTF-8 with '?' for U+FFFD: ?װ???С?꣺) */
+	static const char *const kinds[] = { "gbk-as-utf8", "kunkao", "gbk-as-utf8 urepl=? uconsume=native",
+	                                     "gbk-as-utf8 urepl=? uconsume=1" };
 	size_t n;
 	char *clean = slurp("tests/text/zh-chat.txt", &n);
 	ck_assert_ptr_nonnull(clean);
@@ -803,7 +811,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, c);
 	TCase *o = tcase_create("other");
 	tcase_set_timeout(o, 60);
-	tcase_add_loop_test(o, unrecoverable_reported, 0, 2);
+	tcase_add_loop_test(o, unrecoverable_reported, 0, 4);
 	tcase_add_test(o, binary_passes_through);
 	tcase_add_test(o, legacy_detected);
 	tcase_add_test(o, streaming_any_chunking);
