@@ -275,6 +275,7 @@ typedef struct {
 	uint32_t emit[2];
 	int nemit;
 	unsigned lost;
+	long doubt;                 /* -ln P(the bytes this step inferred are right), 1/8 nat */
 	bool valid;
 } vstate;
 
@@ -293,7 +294,7 @@ typedef struct {
 
 static void relax(lattice *L, size_t pos, const vstate *from, int bp, int bk, long add, uint32_t last,
                   unsigned char pending, unsigned char lastbyte, const uint32_t *emit, int nemit,
-                  unsigned lost)
+                  unsigned lost, long doubt)
 {
 	/* states that wait for a trail have paid no model cost for their
 	 * character yet: they compete for places among themselves, never with
@@ -335,6 +336,7 @@ static void relax(lattice *L, size_t pos, const vstate *from, int bp, int bk, lo
 		memcpy(s->emit, emit, (size_t)nemit * sizeof *emit);
 	s->nemit = nemit;
 	s->lost = lost;
+	s->doubt = doubt;
 	s->valid = true;
 }
 
@@ -408,8 +410,9 @@ static void eaten_costs(const struct seed_doc *sd, uint32_t x, long cost[sizeof 
  * between p and next.  Each is sure when every reading within FILL_MARGIN
  * of the best agrees on it; returns the best cost (-1: none). */
 static long choose_eaten(const struct seed_doc *sd, unsigned char lead, uint32_t p, uint32_t next, uint32_t *c,
-                         bool *sure_c, unsigned char *trail, unsigned char *eaten, bool *sure_e)
+                         bool *sure_c, unsigned char *trail, unsigned char *eaten, bool *sure_e, long *doubt)
 {
+	double mass = 0;
 	long best = -1, rival_c = -1, rival_e = -1, ce[sizeof EATEN], cnext[sizeof EATEN];
 	for (size_t k = 0; k < sizeof EATEN; k++)
 		cnext[k] = next ? lm2(EATEN[k], next) : 0;
@@ -422,6 +425,7 @@ static long choose_eaten(const struct seed_doc *sd, unsigned char lead, uint32_t
 		for (size_t k = 0; k < sizeof EATEN; k++) {
 			uint32_t e = EATEN[k];
 			long cost = cx + ce[k] + cnext[k];
+			mass += exp(-(double)cost / MF_LM_COST_SCALE);
 			if (best < 0 || cost < best) {
 				if (best >= 0) {
 					if (x != *c && (rival_c < 0 || best < rival_c))
@@ -445,6 +449,8 @@ static long choose_eaten(const struct seed_doc *sd, unsigned char lead, uint32_t
 		return -1;
 	*sure_c = rival_c < 0 || rival_c - best >= FILL_MARGIN;
 	*sure_e = rival_e < 0 || rival_e - best >= FILL_MARGIN;
+	double lp = -(double)best / MF_LM_COST_SCALE - log(mass);
+	*doubt = lp >= 0 ? 0 : lround(-lp * MF_LM_COST_SCALE);
 	return best;
 }
 
@@ -492,14 +498,14 @@ static void dropped_pair(lattice *L, size_t i, const vstate *s, int k, const gby
 			if (!d || !mf_is_han(d) || mf_gbk_pair_in_gbk(tv[j], (unsigned char)l))
 				continue;
 			uint32_t e[2] = { cv[j], d };
-			relax(L, i + 1, s, (int)i, k, costv[j] + lm2(cv[j], d) + N8(3), d, 0, b, e, 2, 0);
+			relax(L, i + 1, s, (int)i, k, costv[j] + lm2(cv[j], d) + N8(3), d, 0, b, e, 2, 0, N8(1));
 		}
 	}
 }
 
 /* Viterbi over the damaged byte stream; see the file comment. */
 static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev0, uint32_t seg_next,
-                       cpvec_s *out, unsigned *lost_out)
+                       cpvec_s *out, unsigned *lost_out, long *doubt_out)
 {
 	size_t n = g->n;
 	lattice L = { calloc((n + 2) * KBEST, sizeof(vstate)), n + 1 };
@@ -526,16 +532,16 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 				if (b < 0x80) {
 					/* an ASCII byte as it is */
 					e[0] = b;
-					relax(&L, i + 1, s, (int)i, k, lm2(p, b), b, 0, b, e, 1, 0);
+					relax(&L, i + 1, s, (int)i, k, lm2(p, b), b, 0, b, e, 1, 0, 0);
 				} else if (b >= 0x81) {
-					relax(&L, i + 1, s, (int)i, k, 0, p, b, b, e, 0, 0);
+					relax(&L, i + 1, s, (int)i, k, 0, p, b, b, e, 0, 0, 0);
 				}
 			} else if (b >= 0x40 && b != 0x7F && b != 0xFF) {
 				/* the trail of the pending character */
 				uint32_t c = pair_char(s->pending, b);
 				if (c) {
 					e[0] = c;
-					relax(&L, i + 1, s, (int)i, k, lm2(p, c), c, 0, b, e, 1, 0);
+					relax(&L, i + 1, s, (int)i, k, lm2(p, c), c, 0, b, e, 1, 0, 0);
 				}
 			}
 			if (drops && s->pending && b >= 0x81 && g->unit[i] != g->unit[i - 1])
@@ -546,17 +552,18 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 				bool sure = false, sure_e = false;
 				unsigned char t = 0, eaten = 0;
 				uint32_t c = 0;
+				long doubt = 0;
 				if (b == '?') {
 					long cost = choose_eaten(sd, s->pending, p, peek_char(g, i + 1), &c, &sure, &t, &eaten,
-					                         &sure_e);
+					                         &sure_e, &doubt);
 					if (cost >= 0) {
 						e[0] = sure ? c : 0xFFFD;
 						e[1] = sure_e ? eaten : 0xFFFD;
 						relax(&L, i + 1, s, (int)i, k, cost + N8(6), e[1], 0, eaten, e, 2,
-						      (unsigned)!sure + (unsigned)!sure_e);
+						      (unsigned)!sure + (unsigned)!sure_e, doubt);
 					}
 				} else {
-					c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, false, NULL, p, b, &sure, &t, NULL);
+					c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, false, NULL, p, b, &sure, &t, &doubt);
 					if (c) {
 						/* and the ASCII byte, read here: a state left at i
 						 * would compete for its places with the pending
@@ -564,7 +571,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 						e[0] = sure ? c : 0xFFFD;
 						e[1] = b;
 						relax(&L, i + 1, s, (int)i, k, lm2(p, c) + N8(3) + lm2(c, b), b, 0, b, e, 2,
-						      sure ? 0 : 1);
+						      sure ? 0 : 1, sure ? doubt : 0);
 					}
 				}
 			}
@@ -575,7 +582,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					int r = mf_pinyin_rank(p, syl, sl);
 					if (r >= 0) {
 						long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, p) ? 0 : N8(3));
-						relax(&L, i + plen, s, (int)i, k, prior, p, 0, s->lastbyte, e, 0, 0);
+						relax(&L, i + plen, s, (int)i, k, prior, p, 0, s->lastbyte, e, 0, 0, 0);
 					}
 				}
 				/* or of the pair the decoder, out of step, read across two
@@ -586,11 +593,12 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					int r = mf_pinyin_rank(across, syl, sl);
 					if (r >= 0) {
 						long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, across) ? 0 : N8(3));
-						relax(&L, i + plen, s, (int)i, k, prior, p, s->pending, s->pending, e, 0, 0);
+						relax(&L, i + plen, s, (int)i, k, prior, p, s->pending, s->pending, e, 0, 0, 0);
 					}
 				}
 				/* an annotation whose character ends in a byte the decoder
-				 * lost before the '(' (dropped, or eaten into '?') */
+				 * lost before the '(' (dropped, or eaten into '?'); the
+				 * reading all but fixes the byte: no doubt counted */
 				for (unsigned v = 0x40; v <= 0xFE; v++) {
 					uint32_t x = pair_char(s->lastbyte, (unsigned char)v);
 					if (!x)
@@ -605,9 +613,9 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 						if (!c)
 							continue;
 						e[0] = c;
-						relax(&L, i + plen, s, (int)i, k, prior + lm2(p, c), c, 0, (unsigned char)v, e, 1, 0);
+						relax(&L, i + plen, s, (int)i, k, prior + lm2(p, c), c, 0, (unsigned char)v, e, 1, 0, 0);
 					} else if (v >= 0x81) {
-						relax(&L, i + plen, s, (int)i, k, prior, p, (unsigned char)v, (unsigned char)v, e, 0, 0);
+						relax(&L, i + plen, s, (int)i, k, prior, p, (unsigned char)v, (unsigned char)v, e, 0, 0, 0);
 					}
 				}
 			}
@@ -620,14 +628,16 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					unsigned char hi = (unsigned char)(FOLD_CHARS[f] | 0x80);
 					bool sure;
 					unsigned char lb;
+					long doubt;
 					uint32_t c1 = mf_gbk_choose_pair(-1, 0xA3, NULL, 0, true, NULL, p,
 					                                 peek_char(g, i + 1) ? pair_char(hi, g->b[i + 1]) : 0,
-					                                 &sure, &lb, NULL);
+					                                 &sure, &lb, &doubt);
 					if (!c1)
 						continue;
 					e[0] = sure ? c1 : 0xFFFD;
 					long prior = b == '?' ? N8(6) : N8(4);
-					relax(&L, i + 1, s, (int)i, k, prior + lm2(p, c1), c1, hi, hi, e, 1, sure ? 0 : 1);
+					relax(&L, i + 1, s, (int)i, k, prior + lm2(p, c1), c1, hi, hi, e, 1, sure ? 0 : 1,
+					      sure ? doubt : 0);
 				}
 			}
 		}
@@ -639,16 +649,18 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 		if (!s->valid)
 			continue;
 		if (!s->pending) {
-			relax(&L, n + 1, s, (int)n, k, 0, s->last, 0, s->lastbyte, NULL, 0, 0);
+			relax(&L, n + 1, s, (int)n, k, 0, s->last, 0, s->lastbyte, NULL, 0, 0, 0);
 			continue;
 		}
 		bool sure;
 		unsigned char t;
+		long doubt;
 		uint32_t c = mf_gbk_choose_pair(s->pending, -1, NULL, 0, false, NULL, s->last, seg_next, &sure, &t,
-		                                NULL);
+		                                &doubt);
 		if (c) {
 			uint32_t e = sure ? c : 0xFFFD;
-			relax(&L, n + 1, s, (int)n, k, lm2(s->last, c) + N8(3), c, 0, t, &e, 1, sure ? 0 : 1);
+			relax(&L, n + 1, s, (int)n, k, lm2(s->last, c) + N8(3), c, 0, t, &e, 1, sure ? 0 : 1,
+			      sure ? doubt : 0);
 		}
 	}
 	n++;
@@ -664,10 +676,12 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 	}
 	size_t cnt = 0;
 	unsigned lost = 0;
+	long doubt = 0;
 	for (int pos = (int)n, k = bk; L.V[pos * KBEST + k].back_pos >= 0;) {
 		vstate *s = &L.V[pos * KBEST + k];
 		cnt += (size_t)s->nemit;
 		lost += s->lost;
+		doubt += s->doubt;
 		int bp = s->back_pos;
 		k = s->back_k;
 		pos = bp;
@@ -688,6 +702,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 		pos = bp;
 	}
 	*lost_out = lost;
+	*doubt_out = doubt;
 	free(L.V);
 	return 0;
 }
@@ -868,8 +883,9 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 			if (!seed_mode(sd) || reading_aid_line(&g, u))
 				continue;
 			unsigned lost = 0;
+			long doubt = 0;
 			uint32_t p = a ? u->cp[a - 1] : prev;
-			int r = run_viterbi(sd, &g, p, b < n ? u->cp[b] : 0, &rep, &lost);
+			int r = run_viterbi(sd, &g, p, b < n ? u->cp[b] : 0, &rep, &lost, &doubt);
 			if (r < 0) {
 				rc = MF_ERR_NOMEM;
 				goto done;
@@ -910,7 +926,7 @@ mf_rc mf_seed_analyse(const mf_units *u, uint32_t prev, mf_docstate *doc, mf_fou
 				? (double)sd->nset / 2.0 : 0.0;
 			double ev = 1.0 - 1.0 / (1.0 + sd->misaligned + consistent);
 			f.detect = mf_sigmoid((f.gain - 4.0) / 2.5) * (0.5 + 0.5 * ev);
-			f.exact = mf_exactness(lost, 0) * pow(0.2, (double)residual_annotations(f.rep, f.nrep, false));
+			f.exact = mf_exactness(lost, doubt) * pow(0.2, (double)residual_annotations(f.rep, f.nrep, false));
 			f.confidence = f.detect * f.exact;
 			if (f.gain <= 0) {
 				doc->seed_residual += residual_annotations(u->cp + f.start, f.end - f.start, true);
