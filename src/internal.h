@@ -117,6 +117,11 @@ uint32_t mf_cp1252_decode(unsigned char b);
 /* 1.5 nats: a lost byte is filled only when the best candidate beats the
  * next by this much (cost units) */
 #define FILL_MARGIN 12
+/* how unsure a fill is (repair.c) */
+long mf_fill_doubt(long best_cost, double mass);
+/* find_unrecoverable reads '?' as a GBK-as-UTF-8 decoder's debris from
+ * this many on (prefilter.c opens such lines) */
+#define MF_QMARK_DEBRIS_MIN 6
 typedef enum { MF_SCRIPT_SIMP = 0, MF_SCRIPT_TRAD = 1 } mf_script;
 int mf_lm_cost(mf_script sc, uint32_t prev, uint32_t c);
 /* Cost of a sequence of code points under the better of the two scripts;

@@ -361,8 +361,8 @@ static inline int sbcs_byte(uint32_t cp)
 #define MAX_STEPS 256
 
 /* repair.c: find_unrecoverable reads '?' as a GBK-as-UTF-8 decoder's
- * debris with six of them and a character U+0100..U+07FF in its window */
-#define QMARK_DEBRIS(nq, odd) ((nq) >= 6 && (odd))
+ * debris with enough of them and a character U+0100..U+07FF in its window */
+#define QMARK_DEBRIS(nq, odd) ((nq) >= MF_QMARK_DEBRIS_MIN && (odd))
 
 /* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
  * boundary (where find_channel cuts candidates) hold more CJK-like characters

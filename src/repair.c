@@ -548,7 +548,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 
 /* How unsure a fill is: -ln of its share of all candidates' probability
  * under the model (its posterior), in 1/8 nat. */
-static long fill_doubt(long best_cost, double mass)
+long mf_fill_doubt(long best_cost, double mass)
 {
 	if (mass <= 0)
 		return 0;
@@ -928,7 +928,7 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 		if (!fs.differ_mask)
 			d->filled++;
 		if (!fs.differ_mask)
-			d->fill_cost += fill_doubt(fs.best.cost, fs.mass);
+			d->fill_cost += mf_fill_doubt(fs.best.cost, fs.mass);
 	}
 	return e;
 }
@@ -1133,7 +1133,7 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
 	}
 	*sure = bc && (second < 0 || second - best >= FILL_MARGIN);
 	if (doubt)
-		*doubt = bc ? fill_doubt(best, mass) : 0;
+		*doubt = bc ? mf_fill_doubt(best, mass) : 0;
 	return bc;
 }
 
@@ -1636,29 +1636,26 @@ static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_chann
 			m++;
 			j += l;
 		}
+		bool utf8 = j == rep->n && nmulti > 0;
 		size_t mg = gbk_exact(bytes, rep->n, gdec);
-		if (j < rep->n || nmulti == 0) {
-			/* not UTF-8: GBK read as Latin-1 under the layer undone
-			 * (脟脳掳庐 is 拼音码 Ç×°® saved as UTF-8 and read as GBK),
-			 * two characters or more (one pair of Latin letters is
-			 * too common a reading of clean text for the pre-scan),
-			 * where its reading is the better text */
-			size_t npairs = 0;
-			for (size_t q = 0; q < mg; q++)
-				npairs += gdec[q] >= 0x80;
-			if (npairs >= 2 && mf_lm_seq_cost(gdec, mg, prev, next) < mf_lm_seq_cost(rep->v, rep->n, prev, next)) {
-				memcpy(rep->v, gdec, mg * sizeof *gdec);
-				rep->n = mg;
-				inner[k++] = any1252 ? MF_CH_GBK_AS_CP1252 : MF_CH_GBK_AS_LATIN1;
-			}
-			break;
-		}
-		if (mg && mf_lm_seq_cost(gdec, mg, prev, next) < mf_lm_seq_cost(dec, m, prev, next)) {
+		/* The GBK reading against the UTF-8 one; where the bytes are not
+		 * UTF-8 (脟脳掳庐 is 拼音码 Ç×°® saved as UTF-8 and read as GBK),
+		 * against the layer as it stands, and two characters or more (one
+		 * pair of Latin letters is too common a reading of clean text for
+		 * the pre-scan) */
+		size_t npairs = 0;
+		for (size_t q = 0; q < mg; q++)
+			npairs += gdec[q] >= 0x80;
+		if (mg && (utf8 || npairs >= 2) &&
+		    mf_lm_seq_cost(gdec, mg, prev, next) <
+		            (utf8 ? mf_lm_seq_cost(dec, m, prev, next) : mf_lm_seq_cost(rep->v, rep->n, prev, next))) {
 			memcpy(rep->v, gdec, mg * sizeof *gdec);
 			rep->n = mg;
 			inner[k++] = any1252 ? MF_CH_GBK_AS_CP1252 : MF_CH_GBK_AS_LATIN1;
 			break;
 		}
+		if (!utf8)
+			break;
 		memcpy(rep->v, dec, m * sizeof *dec);
 		rep->n = m;
 		inner[k++] = any1252 ? MF_CH_UTF8_AS_CP1252 : MF_CH_UTF8_AS_LATIN1;
@@ -2622,7 +2619,7 @@ static void find_unrecoverable(const uint32_t *cps, size_t n, mf_found_list *out
 		 * Armenian) among them, each alone, not words (Что???).
 		 * prefilter.c opens a line with six '?' and a character
 		 * U+0100..U+07FF */
-		bool kouzi_q = !kouzi && !kunkao && nq >= 6 && nq >= nother && nqadj * 3 >= nq && nodd >= 2 &&
+		bool kouzi_q = !kouzi && !kunkao && nq >= MF_QMARK_DEBRIS_MIN && nq >= nother && nqadj * 3 >= nq && nodd >= 2 &&
 		               noddrun * 4 <= nodd;
 		if (kouzi_q)
 			e = (lastq > last ? lastq : last) + 1;

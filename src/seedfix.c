@@ -376,6 +376,13 @@ static bool cvs_push(cpvec_s *c, uint32_t x)
 	return true;
 }
 
+/* What an annotation of x with its reading of rank r costs: a reading
+ * other than the first, a character not yet seen annotated. */
+static long annotation_prior(const struct seed_doc *sd, uint32_t x, int r)
+{
+	return (r == 0 ? 0 : N8(2)) + (set_count(sd, x) ? 0 : N8(3));
+}
+
 /* ASCII bytes a GBK decoder eats with a lead byte (no trail can be one):
  * the ones text holds between Chinese characters. */
 static const unsigned char EATEN[] = { '\n', ' ', ',', '.', ':', ';', '!', '?', '"', '\'', '-', '/', '\t',
@@ -449,8 +456,7 @@ static long choose_eaten(const struct seed_doc *sd, unsigned char lead, uint32_t
 		return -1;
 	*sure_c = rival_c < 0 || rival_c - best >= FILL_MARGIN;
 	*sure_e = rival_e < 0 || rival_e - best >= FILL_MARGIN;
-	double lp = -(double)best / MF_LM_COST_SCALE - log(mass);
-	*doubt = lp >= 0 ? 0 : lround(-lp * MF_LM_COST_SCALE);
+	*doubt = mf_fill_doubt(best, mass);
 	return best;
 }
 
@@ -581,7 +587,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 				if (!eat && !s->pending && mf_is_han(p)) {
 					int r = mf_pinyin_rank(p, syl, sl);
 					if (r >= 0) {
-						long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, p) ? 0 : N8(3));
+						long prior = annotation_prior(sd, p, r);
 						relax(&L, i + plen, s, (int)i, k, prior, p, 0, s->lastbyte, e, 0, 0, 0);
 					}
 				}
@@ -592,7 +598,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 				if (!eat && across && mf_is_han(across)) {
 					int r = mf_pinyin_rank(across, syl, sl);
 					if (r >= 0) {
-						long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, across) ? 0 : N8(3));
+						long prior = annotation_prior(sd, across, r);
 						relax(&L, i + plen, s, (int)i, k, prior, p, s->pending, s->pending, e, 0, 0, 0);
 					}
 				}
@@ -606,8 +612,7 @@ static int run_viterbi(const struct seed_doc *sd, const gbytes *g, uint32_t prev
 					int r = mf_pinyin_rank(x, syl, sl);
 					if (r < 0)
 						continue;
-					long prior = (r == 0 ? 0 : N8(2)) + (set_count(sd, x) ? 0 : N8(3)) +
-					             (eat ? 0 : N8(1));
+					long prior = annotation_prior(sd, x, r) + (eat ? 0 : N8(1));
 					if (s->pending) {
 						uint32_t c = pair_char(s->pending, (unsigned char)v);
 						if (!c)
