@@ -233,6 +233,21 @@ static bool sentence_final(uint32_t c)
 	return false;
 }
 
+/* Where a sentence stops (。！？…), before any closing mark */
+static bool full_stop(uint32_t c)
+{
+	return c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0x2026;
+}
+
+static bool closing(uint32_t c)
+{
+	switch (c) {
+	case 0x300D: case 0x300F: case 0x201D: case 0xFF09: case 0x300B: case 0x3011: case 0x2019:
+		return true;
+	}
+	return false;
+}
+
 static bool opening(uint32_t c)
 {
 	switch (c) {
@@ -266,8 +281,13 @@ static int lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 	}
 	if (cc != C_HAN) {
 		double pn = punct_nats(c);
-		if (pn >= 0)
+		if (pn >= 0) {
+			/* a quotation or a bracket closes after its sentence's
+			 * stop (。」, ！”): likelier there than a second stop */
+			if (closing(c) && full_stop(prev))
+				return N(1.5);
 			return N(pn) + (pc == C_HAN ? 0 : N(1.0));
+		}
 		/* how lines end: after closing punctuation a newline is the rule,
 		 * after an opening bracket it never is */
 		if (c == '\n' && pc == C_CJK_PUNCT)

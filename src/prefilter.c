@@ -443,13 +443,15 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 			size_t e;
 			if (!hole) {
 				/* a virtual hole in a character cut short (repair.c:
-				 * VIRT_OK, the lead and a second byte before it) */
+				 * VIRT_OK: the lead and a second byte before it, or a
+				 * character read before the lead) */
 				if (nvirt >= 64)
 					return false;
-				if (nmb < 2) {
+				if (nmb < 2 && !(nmb >= 1 && (j >= n || (b[j] & S_BYTES) < 0x80))) {
 					/* (repair.c: mf_utf8_ahead; past the slots given,
-					 * the whole run decides) */
-					int a = j >= i + 2 ? mf_utf8_ahead(b, n, i + 1, 2) : 0;
+					 * the whole run decides; or after a character, at
+					 * the run's end or before ASCII) */
+					int a = j >= i + 2 || nmb >= 1 ? mf_utf8_ahead(b, n, i + 1, 2) : 0;
 					if (a < 0 && !CUT_AT(n))
 						a = 0;
 					if (a <= 0)
@@ -457,6 +459,8 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 				}
 				if (!virt_hole(b, n, i, j, &e, &k, &cu, cut))
 					return false;
+			} else if (j + 1 < n && (b[j + 1] & S_MAYBE)) {
+				return true;       /* repair.c may take "??" as two errors */
 			} else if (!hole_window(b, n, i, j, j + 1, &e, &k, &cu, cut))
 				return false;
 			if (!hole)

@@ -58,13 +58,19 @@ typedef struct {
 	target_cs target;
 	bool sbcs;                /* wrong decoder was Latin-1/CP1252 */
 	bool island;              /* raw GBK bytes the UTF-8 reader kept as they were */
+	bool euro_pair;           /* € as GB18030's A2 E3, not CP936's 80 */
 } chan_def;
 
 static const chan_def CHANNELS[] = {
-	{ MF_CH_UTF8_AS_GBK, TGT_UTF8, false, false },
-	{ MF_CH_UTF8_AS_LATIN1, TGT_UTF8, true, false },
-	{ MF_CH_GBK_AS_LATIN1, TGT_GBK, true, false },
-	{ MF_CH_GBK_ISLAND, TGT_GBK, false, true },
+	{ MF_CH_UTF8_AS_GBK, TGT_UTF8, false, false, false },
+	{ MF_CH_UTF8_AS_LATIN1, TGT_UTF8, true, false, false },
+	{ MF_CH_GBK_AS_LATIN1, TGT_GBK, true, false, false },
+	{ MF_CH_GBK_ISLAND, TGT_GBK, false, true, false },
+	/* GB18030's decoders (WHATWG's gbk too) read A2 E3 as € as well: a
+	 * character ending in A2 before 、 or 。 (E3 80 ..) leaves one.  Read
+	 * only runs that hold a €, each € that two continuation bytes follow
+	 * as A2 E3 (慢　, E6 85 A2 E3 80 80, reads 鎱€€€ in WHATWG's) */
+	{ MF_CH_UTF8_AS_GBK, TGT_UTF8, false, false, true },
 };
 #define NCHANNELS (sizeof CHANNELS / sizeof CHANNELS[0])
 
@@ -178,6 +184,7 @@ typedef struct {
 	uint32_t after_run2;      /* and the one after that */
 	unsigned nmb;             /* multibyte characters decoded so far */
 	unsigned nvirt;           /* holes assumed where a decoder dropped bytes */
+	bool single_q;            /* a '?' after a '?' marker is a literal one */
 	unsigned lost;            /* characters left as U+FFFD */
 	unsigned open_sites;      /* skeleton: literal '?' the reading may take for a lost byte */
 	unsigned filled;          /* holes filled from the model */
@@ -221,7 +228,7 @@ static int parse_utf8_exact(const unsigned *q, int n, uint32_t *out)
 
 /* One filled candidate for a hole window. */
 typedef struct {
-	uint32_t cps[4];
+	uint32_t cps[6];
 	int ncp;
 	long cost;
 } fill_cand;
@@ -400,6 +407,28 @@ bool mf_lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pua_de
 	       (lost[p + 1] >= 0x80 && mf_lost_run_ok(lost, w, p + 1, nb, pua_decoder));
 }
 
+/* Whether lost[p..w) splits into exactly `markers` errors of a decoder that
+ * writes a marker per error: each a byte that starts nothing (80, FF), or a
+ * lead byte whose next byte is no trail for it, that byte swallowed with it
+ * or not (consume 2 or 1).  nb: the byte after the window.  Two markers after
+ * 　's first two bytes (E3 80) are its 80 and 李's lead, never 。's 82: 82
+ * and that lead are a pair GBK reads. */
+static bool marked_run_ok(const unsigned *lost, int w, int p, int markers, unsigned nb, bool pua_decoder)
+{
+	if (p == w || markers == 0)
+		return p == w && markers == 0;
+	unsigned b = lost[p];
+	if (b < 0x80)
+		return false;
+	if (b == 0x80 || b == 0xFF)
+		return marked_run_ok(lost, w, p + 1, markers - 1, nb, pua_decoder);
+	unsigned t = p + 1 < w ? lost[p + 1] : nb;
+	if (mf_pair_decodes(b, t, pua_decoder))
+		return false;
+	return marked_run_ok(lost, w, p + 1, markers - 1, nb, pua_decoder) ||
+	       (p + 1 < w && marked_run_ok(lost, w, p + 2, markers - 1, nb, pua_decoder));
+}
+
 /* The byte after a window: the continuation byte after the fill, the byte
  * after those, or at a run's end its newline (an ASCII character after). */
 static unsigned fill_nb(const fill_search *fs)
@@ -492,7 +521,7 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		if (!mf_lost_run_ok(fill, w, 0, fill_nb(fs), fs->pua_decoder))
 			return;
 	} else if (fs->nholes > 1) {
-		if (fill[0] < 0x80)
+		if (!marked_run_ok(fill, w, 0, fs->nholes, fill_nb(fs), fs->pua_decoder))
 			return;
 	} else if (w == 1) {
 		if (fill[0] < 0x80)
@@ -589,6 +618,11 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 	}
 	if (fs->pass == 0 && fs->have_best)
 		return;
+	/* two markers: the first is its own error, alone or with the next byte
+	 * (marked_run_ok at the end); the pair can tell already */
+	if (pos == 2 && fs->nholes == 2 && !fs->virt && !fs->sbcs && fill[0] != 0x80 && fill[0] != 0xFF &&
+	    (fill[0] < 0x80 || mf_pair_decodes(fill[0], fill[1], fs->pua_decoder)))
+		return;
 	if (need > 0) {
 		if (need >= w - pos && need - (w - pos) != fs->nsuf)
 			return;
@@ -629,7 +663,8 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 }
 
 /* Each marker stands for one byte, or (some decoders) for two: 64^3 fills
- * at most. */
+ * at most.  (Two markers of two bytes each would be 16 * 64^3: a few in a
+ * thousand windows need that, and are left lost.) */
 static int max_fill_width(const fill_search *fs)
 {
 	return fs->sbcs ? fs->nholes : (fs->nholes == 1 && !fs->virt ? 2 : 3);
@@ -778,10 +813,14 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 	size_t e = virt ? h : h + 1;
 	fs->nholes = 1;
 	/* CP1252's holes as '?': a '?' right after is a second lost byte where
-	 * the character still needs one (坐, E5 9D 90, read as å??) */
+	 * the character still needs one (坐, E5 9D 90, read as å??).  A GBK
+	 * decoder's '?' after a '?' is its second error (纪要 losing AA E8
+	 * and A6 81 reads 绾??), unless solve_hole finds it is not */
 	int after_first = fs->npre ? mf_utf8_seq_len((unsigned char)fs->pre[0]) - fs->npre - 1 : 0;
+	bool q_pair = !d->sbcs && !d->single_q && (d->b[h] & MAYBE_HOLE);
 	while (!virt && e < d->n && fs->nholes < 2 &&
-	       ((d->b[e] & HOLE) || (d->sbcs && (d->b[e] & MAYBE_HOLE) && after_first >= fs->nholes))) {
+	       ((d->b[e] & HOLE) ||
+	        ((d->b[e] & MAYBE_HOLE) && (d->sbcs ? after_first >= fs->nholes : q_pair)))) {
 		fs->nholes++;
 		e++;
 	}
@@ -847,7 +886,7 @@ needs:
  * character it cuts (。 loses its middle byte 80 to GB18030): every place is
  * searched, and where two places spell different text nearly as well, the
  * difference is a U+FFFD. */
-static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool virt)
+static size_t solve_hole_at(decoder *d, size_t start, size_t h, cpvec *out, bool virt)
 {
 	fill_search fs, alt;
 	int need, need_alt;
@@ -933,6 +972,18 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	return e;
 }
 
+static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool virt)
+{
+	size_t e = solve_hole_at(d, start, h, out, virt);
+	if (!e && !virt && !d->sbcs && (d->b[h] & MAYBE_HOLE) && h + 1 < d->n && (d->b[h + 1] & MAYBE_HOLE)) {
+		/* no two errors give the window: the second '?' is the text's */
+		d->single_q = true;
+		e = solve_hole_at(d, start, h, out, virt);
+		d->single_q = false;
+	}
+	return e;
+}
+
 /* Whether the byte slots from p on go on as UTF-8: k complete multibyte
  * characters among the next k + 1 (a run that lost more bytes on the way
  * still counts), where bytes lost at the run's start can be assumed.  -1
@@ -971,6 +1022,29 @@ int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k)
 	return 1;
 }
 
+/* Whether k complete multibyte characters follow from p on, one after
+ * another (mf_utf8_ahead skips what it cannot read: GBK's bytes pass it). */
+static bool utf8_plain_ahead(const uint16_t *b, size_t n, size_t p, int k)
+{
+	for (int got = 0; got < k; got++) {
+		if (p >= n || (b[p] & (HOLE | MAYBE_HOLE)))
+			return false;
+		unsigned v = b[p] & 0xFF;
+		int len = mf_utf8_seq_len((unsigned char)v);
+		if (len < 2 || p + (size_t)len > n)
+			return false;
+		unsigned lo, hi;
+		mf_utf8_second_range(v, &lo, &hi);
+		for (int j = 1; j < len; j++) {
+			unsigned c = b[p + (size_t)j];
+			if ((c & (HOLE | MAYBE_HOLE)) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
+				return false;
+		}
+		p += (size_t)len;
+	}
+	return true;
+}
+
 /* Decode d->b[from..to) as UTF-8 with holes.  Stops at the first position it
  * cannot decode; returns that position.  ends[] receives, for every slot
  * index where a character ended, the output length at that point (or -1). */
@@ -993,11 +1067,14 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		 * stray continuation byte means a decoder dropped bytes there
 		 * without a marker (iconv -c, errors='ignore'): solve it as a hole. */
 		/* (or at a run's start, where plain UTF-8 follows: after the
-		 * lead and a second byte of a character cut short; prefilter.c
-		 * mirrors this.  A stray byte after a first character is left:
-		 * clean text has those everywhere, and a long line of it paid
-		 * for each) */
-#define VIRT_OK(first) (d->nvirt < 64 && (d->nmb >= 2 || ((first) && mf_utf8_ahead(d->b, to, i + 1, 2) > 0)))
+		 * lead and a second byte of a character cut short, or after one
+		 * character and a lead cut short, as 李姐 losing A7 90 at a
+		 * line's start; prefilter.c mirrors this.  A stray byte after a
+		 * first character only where the decode starts after ASCII or
+		 * at the line's start and plain UTF-8 follows, as 潭中 losing AD
+		 * E4 reads 澸 and a stray AD: clean text has those everywhere,
+		 * and a long line of it paid for each) */
+#define VIRT_OK(cut) (d->nvirt < 64 && (d->nmb >= 2 || ((cut) && mf_utf8_ahead(d->b, to, i + 1, 2) > 0)))
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
 		if (len == 1) {
@@ -1007,7 +1084,9 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			continue;
 		}
 		if (len == 0) {
-			if (!mf_utf8_is_cont(b) || !VIRT_OK(false))
+			if (!mf_utf8_is_cont(b) ||
+			    !(d->nvirt < 64 && (d->nmb >= 2 || (d->nmb == 1 && last_mb < i && d->prev < 0x80 &&
+			                                          utf8_plain_ahead(d->b, to, i + 1, 3)))))
 				return i;
 			/* the bytes lost may have ended the character just read
 			 * (是三, E6 98 AF E4 B8 89, losing AF E4, reads 昸 and a stray
@@ -1064,7 +1143,10 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			}
 		}
 		if (!ok) {
-			if (!VIRT_OK(j >= i + 2))
+			/* (after a character, one cut short where the run ends or
+			 * before ASCII: 妈妈 losing A6 88 before a newline) */
+			bool run_end = j >= to || (d->b[j] & (0xFF | HOLE | MAYBE_HOLE)) < 0x80;
+			if (!VIRT_OK(j >= i + 2 || d->nmb >= 1) && !(d->nvirt < 64 && d->nmb >= 1 && run_end))
 				return i;
 			size_t e = solve_hole(d, i, j, out, true);
 			if (!e || e > to)
@@ -1738,6 +1820,24 @@ static bool island_beats_sbcs(const uint16_t *b, size_t nb, const uint32_t *rep,
 }
 
 /* Find all candidate reversals of one channel in units cps[0..n). */
+/* Whether the two bytes after unit i (€ as 80) are continuation bytes or
+ * lost ones: then a € there is A2 E3 (chan_def.euro_pair). */
+static bool euro_before_conts(const chan_def *cd, const uint32_t *cps, size_t n, size_t i, const bool *dense)
+{
+	int got = 0;
+	for (size_t k = i + 1; k < n && cps[k] != '\n' && got < 2; k++) {
+		uint16_t tmp[4];
+		bool c1252;
+		int m = encode_unit(cd, cps[k], tmp, &c1252, dense[k]);
+		if (m == 0)
+			return false;
+		for (int j = 0; j < m && got < 2; j++, got++)
+			if (!(tmp[j] & HOLE) && !mf_utf8_is_cont(tmp[j] & 0xFF))
+				return false;
+	}
+	return got == 2;
+}
+
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
                           bool pua_decoder, int script, readmode *rm, const bool *live, candlist *out)
 {
@@ -1770,11 +1870,16 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 	while (i < n) {
 		/* a run of encodable units containing something non-ASCII */
 		size_t a = i, ns = 0;
-		bool any = false;
+		bool any = false, euro = false;
 		while (i < n) {
 			uint16_t tmp[4];
 			/* lines are repaired on their own: a span never crosses one */
 			int k = cps[i] == '\n' ? 0 : encode_unit(cd, cps[i], tmp, &c1252[i], dense[i]);
+			if (cd->euro_pair && cps[i] == 0x20AC && euro_before_conts(cd, cps, n, i, dense)) {
+				tmp[0] = 0xA2;
+				tmp[1] = 0xE3;
+				k = 2;
+			}
 			if (k == 0)
 				break;
 			ustart[i - a] = ns;
@@ -1782,13 +1887,14 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				slots[ns++] = tmp[j];
 			if (cd->island ? MF_IS_RAW(cps[i]) : non_ascii(cps[i]))
 				any = true;
+			euro |= cps[i] == 0x20AC;
 			i++;
 		}
 		size_t b = i;
 		ustart[b - a] = ns;
 		if (i < n)
 			i++;       /* skip the barrier */
-		if (!any || b == a)
+		if (!any || b == a || (cd->euro_pair && !euro))
 			continue;
 		/* A run of 拼音码 where nothing marks a loss and none of CP1252's
 		 * five undefined bytes shows may have lost them silently.  Such
