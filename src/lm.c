@@ -148,8 +148,8 @@ static int class_cost(enum cls c, enum cls prev)
 	case C_ALNUM:
 		/* mixed Chinese/Latin text mostly puts a space between */
 		if (prev == C_HAN || prev == C_HAN_OOV)
-			return N(5.0);
-		return prev == C_ALNUM ? N(2.0) : N(3.5);
+			return N(5.5);
+		return prev == C_ALNUM ? N(2.0) : prev == C_SPACE ? N(3.0) : N(3.5);
 	case C_SPACE:
 		return N(2.5);
 	case C_PUNCT:

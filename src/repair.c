@@ -67,9 +67,9 @@ static const chan_def CHANNELS[] = {
 	{ MF_CH_GBK_AS_LATIN1, TGT_GBK, true, false, false },
 	{ MF_CH_GBK_ISLAND, TGT_GBK, false, true, false },
 	/* GB18030's decoders (WHATWG's gbk too) read A2 E3 as € as well: a
-	 * character ending in A2 before 、 or 。 (E3 80 ..) leaves one.  Read
-	 * only runs that hold a €, each € that two continuation bytes follow
-	 * as A2 E3 (慢　, E6 85 A2 E3 80 80, reads 鎱€€€ in WHATWG's) */
+	 * character ending in A2 before 、 or 。 (E3 80 ..) leaves one.  Each
+	 * € that two continuation bytes follow is read as A2 E3 (慢　, E6 85
+	 * A2 E3 80 80, reads 鎱€€€ in WHATWG's), only in runs that hold one */
 	{ MF_CH_UTF8_AS_GBK, TGT_UTF8, false, false, true },
 };
 #define NCHANNELS (sizeof CHANNELS / sizeof CHANNELS[0])
@@ -596,6 +596,14 @@ bool mf_lost_prefix_ok(const unsigned *fill, int pos, int w, bool pua_decoder)
 		return w < 3 || fill[0] == 0x80 || fill[0] == 0xFF;
 	if (pos == 1)
 		return !(fill[0] >= 0x81 && fill[0] <= 0xFE && mf_pair_decodes(fill[0], fill[1], pua_decoder));
+	/* three bytes: after the lone first, a pair (or two lone bytes) */
+	if (pos == 2 && w == 3) {
+		if (fill[1] < 0x80)
+			return false;
+		if (fill[1] == 0x80 || fill[1] == 0xFF)
+			return fill[2] >= 0x80;
+		return !mf_pair_decodes(fill[1], fill[2], pua_decoder);
+	}
 	return true;
 }
 
@@ -1879,6 +1887,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				tmp[0] = 0xA2;
 				tmp[1] = 0xE3;
 				k = 2;
+				euro = true;
 			}
 			if (k == 0)
 				break;
@@ -1887,7 +1896,6 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				slots[ns++] = tmp[j];
 			if (cd->island ? MF_IS_RAW(cps[i]) : non_ascii(cps[i]))
 				any = true;
-			euro |= cps[i] == 0x20AC;
 			i++;
 		}
 		size_t b = i;
