@@ -20,10 +20,12 @@
  *    than other non-ASCII ones, unless unwrap_sbcs_layers reads the output
  *    once more (then it holds a character U+00C2..U+00F4).
  *  - lost bytes (holes) are only ever solved at a U+FFFD, at a '?' where the
- *    UTF-8 decoder needs a byte, or (virtual holes) after two complete
- *    multibyte characters of the same decode, or in a character cut short
- *    after its second byte where plain UTF-8 follows (two of the next three
- *    characters complete).  A virtual hole's fill is up to three bytes, at
+ *    UTF-8 decoder needs a byte (a '?' right after it may be a second
+ *    error: such windows open the line), or (virtual holes) after two
+ *    complete multibyte characters of the same decode, or in a character
+ *    cut short after its second byte, or after one character, where plain
+ *    UTF-8 follows (two of the next three characters complete), or after
+ *    one character where the run ends or ASCII follows.  A virtual hole's fill is up to three bytes, at
  *    any place inside the character, that a decoder dropping what it cannot
  *    decode would drop (repair.c: mf_lost_run_ok).
  *  - One exception, where this proof is short of repair.c: there a stray

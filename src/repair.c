@@ -1827,7 +1827,6 @@ static bool island_beats_sbcs(const uint16_t *b, size_t nb, const uint32_t *rep,
 	return cg + (long)(PRIOR_NATS * MF_LM_COST_SCALE) < ca;
 }
 
-/* Find all candidate reversals of one channel in units cps[0..n). */
 /* Whether the two bytes after unit i (€ as 80) are continuation bytes or
  * lost ones: then a € there is A2 E3 (chan_def.euro_pair). */
 static bool euro_before_conts(const chan_def *cd, const uint32_t *cps, size_t n, size_t i, const bool *dense)
@@ -1846,6 +1845,7 @@ static bool euro_before_conts(const chan_def *cd, const uint32_t *cps, size_t n,
 	return got == 2;
 }
 
+/* Find all candidate reversals of one channel in units cps[0..n). */
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
                           bool pua_decoder, int script, readmode *rm, const bool *live, candlist *out)
 {
