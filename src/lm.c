@@ -248,6 +248,17 @@ static bool closing(uint32_t c)
 	return false;
 }
 
+/* Modal particles end a sentence: the stop after them is the rule (吗？),
+ * where after other Han characters it costs what punct_nats says. */
+static bool modal_particle(uint32_t c)
+{
+	switch (c) {
+	case 0x5417: case 0x5462: case 0x5427: case 0x554A: case 0x5440: case 0x561B: case 0x54E6: case 0x5566:
+		return true;      /* 吗 呢 吧 啊 呀 嘛 哦 啦 */
+	}
+	return false;
+}
+
 static bool opening(uint32_t c)
 {
 	switch (c) {
@@ -286,6 +297,8 @@ static int lm_cost(mf_script sc, uint32_t prev, uint32_t c)
 			 * stop (。」, ！”): likelier there than a second stop */
 			if (closing(c) && full_stop(prev))
 				return N(1.5);
+			if (full_stop(c) && c != 0x2026 && modal_particle(prev))
+				return N(c == 0xFF1F && prev == 0x5417 ? 0.3 : 1.0);
 			return N(pn) + (pc == C_HAN ? 0 : N(1.0));
 		}
 		/* how lines end: after closing punctuation a newline is the rule,

@@ -534,6 +534,8 @@ static const struct {
 	/* 」 closes after 。, likelier than a second 。 */
 	{ "曾子曰：「吾日三省吾身。」\n", "utf8-as-gbk decoder=gb18030 repl=fffd consume=2", 0 },
 	{ "孔子曰：「三人行，必有我師焉。」擇其善者而從之。\n", "utf8-as-gbk decoder=gb18030 repl=fffd consume=2", 1 },
+	/* a modal particle before its stop: 吗？ (90 lost to CP1252), never 块？ */
+	{ "太好了！改动大吗？\n", "utf8-as-cp1252 holes=fffd", 1 },
 	/* iconv -c: a character cut short where the run ends */
 	{ "妈妈\n", "utf8-as-gbk decoder=gbk repl=drop consume=native", 0 },
 	{ "## 安装\n", "utf8-as-gbk decoder=gbk repl=drop consume=native", 0 },
