@@ -1076,8 +1076,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		 * without a marker (iconv -c, errors='ignore'): solve it as a hole. */
 		/* (or at a run's start, where plain UTF-8 follows: after the
 		 * lead and a second byte of a character cut short, or after one
-		 * character and a lead cut short, as 李姐 losing A7 90 at a
-		 * line's start; prefilter.c mirrors this.  A stray byte after a
+		 * character (below); prefilter.c mirrors this.  A stray byte after a
 		 * first character only where the decode starts after ASCII or
 		 * at the line's start and plain UTF-8 follows, as 潭中 losing AD
 		 * E4 reads 澸 and a stray AD: clean text has those everywhere,
@@ -1151,10 +1150,13 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			}
 		}
 		if (!ok) {
-			/* (after a character, one cut short where the run ends or
-			 * before ASCII: 妈妈 losing A6 88 before a newline) */
+			/* (after a character, one cut short where a character
+			 * follows plainly, the run ends or ASCII follows: 李姐
+			 * losing A7 90 at a line's start, 妈妈 losing A6 88 before
+			 * a newline) */
 			bool run_end = j >= to || (d->b[j] & (0xFF | HOLE | MAYBE_HOLE)) < 0x80;
-			if (!VIRT_OK(j >= i + 2 || d->nmb >= 1) && !(d->nvirt < 64 && d->nmb >= 1 && run_end))
+			if (!VIRT_OK(j >= i + 2) &&
+			    !(d->nvirt < 64 && d->nmb >= 1 && (run_end || utf8_plain_ahead(d->b, to, j, 1))))
 				return i;
 			size_t e = solve_hole(d, i, j, out, true);
 			if (!e || e > to)
