@@ -1851,6 +1851,13 @@ static bool euro_before_conts(const chan_def *cd, const uint32_t *cps, size_t n,
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
                           bool pua_decoder, int script, readmode *rm, const bool *live, candlist *out)
 {
+	if (cd->euro_pair) {
+		size_t k = 0;
+		while (k < n && cps[k] != 0x20AC)
+			k++;
+		if (k == n)
+			return MF_OK;      /* no € to read as A2 E3 */
+	}
 	mf_rc rc = MF_OK;
 	uint16_t *slots = malloc((4 * n + 1) * sizeof *slots);
 	size_t *ustart = malloc((n + 1) * sizeof *ustart);
