@@ -1078,9 +1078,10 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		 * lead and a second byte of a character cut short, or after one
 		 * character (below); prefilter.c mirrors this.  A stray byte after a
 		 * first character only where the decode starts after ASCII or
-		 * at the line's start and plain UTF-8 follows, as 潭中 losing AD
-		 * E4 reads 澸 and a stray AD: clean text has those everywhere,
-		 * and a long line of it paid for each) */
+		 * at the line's start and three characters follow plainly, as
+		 * 潭中 losing AD E4 reads 澸 and a stray AD: clean text has those
+		 * everywhere, and a long line of it paid for each; this one is
+		 * prefilter.c's exception) */
 #define VIRT_OK(cut) (d->nvirt < 64 && (d->nmb >= 2 || ((cut) && mf_utf8_ahead(d->b, to, i + 1, 2) > 0)))
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
