@@ -80,6 +80,7 @@ bool mf_gbk_pair_in_gbk(unsigned char lead, unsigned char trail);
 bool mf_pair_decodes(unsigned lead, unsigned trail, bool pua_decoder);
 bool mf_lost_run_ok(const unsigned *lost, int w, int p, unsigned nb, bool pua_decoder);
 bool mf_lost_prefix_ok(const unsigned *fill, int pos, int w, bool pua_decoder);
+int mf_utf8_char_at(const uint16_t *b, size_t n, size_t p);
 int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k);
 /* The encode table (tables/gbk.h): per BMP code point, its GBK code (one
  * byte when < 0x100), 0 when none; entries below 0x80 are not used. */

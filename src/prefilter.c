@@ -369,26 +369,6 @@ static inline int sbcs_byte(uint32_t cp)
 /* utf8-as-gbk from slot i: can some prefix of the decode that ends at a unit
  * boundary (where find_channel cuts candidates) hold more CJK-like characters
  * (counted generously) than other non-ASCII ones? */
-/* Whether a complete multibyte character starts at slot j (repair.c:
- * utf8_plain_ahead): 1 yes, 0 no, -1 where it would end past the slots. */
-static int char_at(const uint16_t *b, size_t n, size_t j)
-{
-	unsigned v = b[j] & S_BYTES;
-	int len = v <= 0xFF ? mf_utf8_seq_len((unsigned char)v) : 0;
-	if (len < 2)
-		return 0;
-	unsigned lo, hi;
-	mf_utf8_second_range(v, &lo, &hi);
-	for (int q = 1; q < len; q++) {
-		if (j + (size_t)q >= n)
-			return -1;
-		unsigned c = b[j + (size_t)q] & S_BYTES;
-		if (q == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c))
-			return 0;
-	}
-	return 1;
-}
-
 static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 {
 	unsigned nmb = 0, nvirt = 0;
@@ -474,9 +454,9 @@ static bool gbk_decode_may(const uint16_t *b, size_t n, size_t i, bool *cut)
 					 * the whole run decides; or after a character, at
 					 * the run's end, before ASCII or before a complete
 					 * character) */
-					int a = j >= i + 2 || nmb >= 1 ? mf_utf8_ahead(b, n, i + 1, 2) : 0;
+					int a = j >= i + 2 ? mf_utf8_ahead(b, n, i + 1, 2) : 0;
 					if (a <= 0 && nmb >= 1) {
-						int c = char_at(b, n, j);
+						int c = mf_utf8_char_at(b, n, j);
 						a = c > 0 ? 1 : c < 0 ? -1 : a;
 					}
 					if (a < 0 && !CUT_AT(n))

@@ -996,6 +996,26 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
  * characters among the next k + 1 (a run that lost more bytes on the way
  * still counts), where bytes lost at the run's start can be assumed.  -1
  * where the answer lies past the n slots (prefilter.c then reads more). */
+/* The length of the complete multibyte character at slot p (p < n): 0 where
+ * none starts there, -1 where it would end past the n slots. */
+int mf_utf8_char_at(const uint16_t *b, size_t n, size_t p)
+{
+	unsigned v = b[p] & 0x3FF;
+	int len = (v & (HOLE | MAYBE_HOLE)) ? 0 : mf_utf8_seq_len((unsigned char)v);
+	if (len < 2)
+		return 0;
+	unsigned lo, hi;
+	mf_utf8_second_range(v, &lo, &hi);
+	for (int j = 1; j < len; j++) {
+		if (p + (size_t)j >= n)
+			return -1;
+		unsigned c = b[p + (size_t)j] & 0x3FF;
+		if ((c & (HOLE | MAYBE_HOLE)) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
+			return 0;
+	}
+	return len;
+}
+
 int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k)
 {
 	int seen = 0, good = 0;
@@ -1010,18 +1030,10 @@ int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k)
 			continue;
 		}
 		seen++;
-		int len = mf_utf8_seq_len((unsigned char)v);
-		unsigned lo, hi;
-		mf_utf8_second_range(v, &lo, &hi);
-		int j = 1;
-		for (; len >= 2 && j < len; j++) {
-			if (p + (size_t)j >= n)
-				return -1;
-			unsigned c = b[p + (size_t)j] & 0x3FF;
-			if ((c & (HOLE | MAYBE_HOLE)) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
-				break;
-		}
-		if (len >= 2 && j == len) {
+		int len = mf_utf8_char_at(b, n, p);
+		if (len < 0)
+			return -1;
+		if (len > 0) {
 			good++;
 			p += (size_t)len;
 		} else
@@ -1035,19 +1047,9 @@ int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k)
 static bool utf8_plain_ahead(const uint16_t *b, size_t n, size_t p, int k)
 {
 	for (int got = 0; got < k; got++) {
-		if (p >= n || (b[p] & (HOLE | MAYBE_HOLE)))
+		int len = p < n ? mf_utf8_char_at(b, n, p) : 0;
+		if (len <= 0)
 			return false;
-		unsigned v = b[p] & 0xFF;
-		int len = mf_utf8_seq_len((unsigned char)v);
-		if (len < 2 || p + (size_t)len > n)
-			return false;
-		unsigned lo, hi;
-		mf_utf8_second_range(v, &lo, &hi);
-		for (int j = 1; j < len; j++) {
-			unsigned c = b[p + (size_t)j];
-			if ((c & (HOLE | MAYBE_HOLE)) || (j == 1 ? c < lo || c > hi : !mf_utf8_is_cont(c)))
-				return false;
-		}
 		p += (size_t)len;
 	}
 	return true;
@@ -1082,7 +1084,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		 * 潭中 losing AD E4 reads 澸 and a stray AD: clean text has those
 		 * everywhere, and a long line of it paid for each; this one is
 		 * prefilter.c's exception) */
-#define VIRT_OK(cut) (d->nvirt < 64 && (d->nmb >= 2 || ((cut) && mf_utf8_ahead(d->b, to, i + 1, 2) > 0)))
+#define VIRT_OK(start_ok) (d->nvirt < 64 && (d->nmb >= 2 || (start_ok)))
 		unsigned b = v & 0xFF;
 		int len = mf_utf8_seq_len((unsigned char)b);
 		if (len == 1) {
@@ -1093,8 +1095,7 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 		}
 		if (len == 0) {
 			if (!mf_utf8_is_cont(b) ||
-			    !(d->nvirt < 64 && (d->nmb >= 2 || (d->nmb == 1 && last_mb < i && d->prev < 0x80 &&
-			                                          utf8_plain_ahead(d->b, to, i + 1, 3)))))
+			    !VIRT_OK(d->nmb == 1 && last_mb < i && d->prev < 0x80 && utf8_plain_ahead(d->b, to, i + 1, 3)))
 				return i;
 			/* the bytes lost may have ended the character just read
 			 * (是三, E6 98 AF E4 B8 89, losing AF E4, reads 昸 and a stray
@@ -1156,8 +1157,8 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 			 * losing A7 90 at a line's start, 妈妈 losing A6 88 before
 			 * a newline) */
 			bool run_end = j >= to || (d->b[j] & (0xFF | HOLE | MAYBE_HOLE)) < 0x80;
-			if (!VIRT_OK(j >= i + 2) &&
-			    !(d->nvirt < 64 && d->nmb >= 1 && (run_end || utf8_plain_ahead(d->b, to, j, 1))))
+			if (!VIRT_OK((j >= i + 2 && mf_utf8_ahead(d->b, to, i + 1, 2) > 0) ||
+			             (d->nmb >= 1 && (run_end || utf8_plain_ahead(d->b, to, j, 1)))))
 				return i;
 			size_t e = solve_hole(d, i, j, out, true);
 			if (!e || e > to)
