@@ -74,6 +74,11 @@ static const chan_def CHANNELS[] = {
 };
 #define NCHANNELS (sizeof CHANNELS / sizeof CHANNELS[0])
 
+/* The doubt of a newline taken for the ASCII byte a decoder swallowed
+ * under a 符号码 layer, in a document whose decoder swallows them (doc_eater:
+ * blank lines after lines with a loss are missing), 1/8 nat */
+#define EAT_GUESS_DOUBT 2
+
 #define HOLE 0x100                /* a byte (or two) lost behind a replacement */
 #define MAYBE_HOLE 0x200          /* a literal '?' that may stand for lost bytes */
 
@@ -158,12 +163,40 @@ static void cv_push(cpvec *c, uint32_t x)
 /* ------------------------------------------------------------------ */
 /* Decoding the re-encoded bytes under the right charset               */
 
+/* A U+FFFD a reading under a 符号码 layer wrote (unwrap_lossy), and the
+ * bytes of the layer under it that it may stand for. */
+typedef struct {
+	size_t at;
+	uint32_t bytes[8];
+} lost_under;
+
+typedef struct {
+	lost_under *v;
+	size_t n, cap;
+} lost_under_list;
+
+static bool lu_push(lost_under_list *l, const lost_under *x)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		lost_under *p = realloc(l->v, cap * sizeof *p);
+		if (!p)
+			return false;
+		l->v = p;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *x;
+	return true;
+}
+
 /* How a block is read: with lost bytes solved (against the document cache)
  * or left as U+FFFD (the skeleton the cache is read from). */
 typedef struct {
 	mf_cache *cache;
 	bool skeleton;
 	bool probe;                /* a first reading that only decides the script */
+	bool forced;               /* skeleton: a loss only one fill passes is that fill */
+	lost_under_list under;     /* (and the others, where that tells) */
 	unsigned holes_met;
 	bool *residue;             /* per unit: a lossy reading there is 符号码 under it */
 	bool eater;                /* the document's decoder swallows an ASCII byte with a bad lead */
@@ -255,7 +288,11 @@ typedef struct {
 	bool pua_decoder;          /* GB18030/CP936-like: only invalid bytes were replaced */
 	mf_cache *cache;
 	int script;
-	int pass;                  /* 1: find the best; 2: see where near rivals differ */
+	int pass;                  /* 1: find the best; 2: see where near rivals differ;
+	                            * 3: whether the fills that pass spell one text */
+	uint32_t under[8];         /* pass 3: the bytes of the layer under it they spell */
+	bool under_unknown;        /* (not one character each) */
+	bool under_eaten, under_plain;   /* fills with an ASCII byte swallowed, without */
 	double mass;               /* every candidate's probability, summed (pass 1) */
 	unsigned brackets;         /* openers decoded before (bit k), closers after (bit 16+k) */
 	bool differ_len;           /* a near rival has another number of characters */
@@ -538,6 +575,32 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 	}
 	if (fs->pass == 0) {
 		fs->have_best = true;      /* some fill exists: enough for a skeleton */
+		return;
+	}
+	if (fs->pass == 3) {
+		/* read under a 符号码 layer: the character the fill completes (a
+		 * swallowed ASCII byte apart) is one of Latin-1's or CP1252's,
+		 * which stands for a byte of the layer under it */
+		bool one = c.ncp == 1 || (c.ncp == 2 && fill[w - 1] < 0x80 && c.cps[1] < 0x80), only1252;
+		int sb = c.cps[0] < 0x80 ? -1 : mf_sbcs_encode(c.cps[0], &only1252);
+		if (one && sb < 0)
+			return;            /* no such layer would have written it */
+		if (lead_alone_before_ascii(fs, fill, w))
+			return;            /* the document's decoder swallows that ASCII byte */
+		if (fill[w - 1] < 0x80)
+			fs->under_eaten = true;
+		else
+			fs->under_plain = true;
+		if (one)
+			fs->under[sb >> 5] |= 1u << (sb & 31);
+		else
+			fs->under_unknown = true;
+		if (!fs->have_best) {
+			fs->best = c;
+			fs->have_best = true;
+		} else if (c.ncp != fs->best.ncp || memcmp(c.cps, fs->best.cps, (size_t)c.ncp * sizeof c.cps[0])) {
+			fs->have_second = true;
+		}
 		return;
 	}
 	c.cost = mf_cache_seq_cost(fs->cache, fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
@@ -888,6 +951,49 @@ needs:
 	return e;
 }
 
+/* The fills the wrong decoder could have lost in the window ending at e (at
+ * each place from lowest to h), read under a 符号码 layer (unwrap_lossy):
+ * true where they all spell one text, *only (GB18030's decoders read a lone
+ * 80 as U+FFFD: no doubt at all).  Otherwise under[] gets the bytes of the
+ * layer under it that the character they complete may stand for, unless
+ * *under_unknown.  No model: the layer under it judges. */
+static bool forced_fill(decoder *d, size_t start, size_t h, cpvec *out, bool virt, size_t lowest, size_t e,
+                        fill_cand *only, uint32_t under[8], bool *under_unknown, bool *eaten_only)
+{
+	bool have = false, several = false, eaten = false, plain = false;
+	memset(under, 0, 8 * sizeof *under);
+	*under_unknown = false;
+	for (size_t p = h + 1; p-- > lowest;) {
+		fill_search fs;
+		int need;
+		unsigned lead;
+		if (hole_window(d, start, p, out, virt, NULL, &fs, &need, &lead) != e)
+			continue;
+		if (e >= d->n)
+			fs.next = d->after_run;    /* (a skeleton's window leaves it out) */
+		unsigned fill[4];
+		fs.pass = 3;
+		if (have) {
+			fs.best = *only;
+			fs.have_best = true;
+		}
+		for (int w = fs.nholes; w <= max_fill_width(&fs); w++)
+			enum_fill(&fs, fill, 0, w, need, lead, fs.npre, 0);
+		several |= fs.have_second;
+		eaten |= fs.under_eaten;
+		plain |= fs.under_plain;
+		*under_unknown |= fs.under_unknown;
+		for (int k = 0; k < 8; k++)
+			under[k] |= fs.under[k];
+		if (fs.have_best) {
+			*only = fs.best;
+			have = true;
+		}
+	}
+	*eaten_only = eaten && !plain;
+	return have && !several;
+}
+
 /* Resolve a hole at h (the incomplete character before it starts at start).
  * Appends the chosen characters (or U+FFFD) and returns the index after the
  * window, or 0 on failure.  A virtual hole may lie anywhere inside the
@@ -911,8 +1017,31 @@ static size_t solve_hole_at(decoder *d, size_t start, size_t h, cpvec *out, bool
 		}
 		if (!any)
 			return 0;
+		fill_cand only;
+		lost_under lu;
+		bool unknown, eaten_only = false;
+		if (d->rm->forced) {
+			if (forced_fill(d, start, h, out, virt, lowest, e, &only, lu.bytes, &unknown, &eaten_only)) {
+				for (int i = 0; i < only.ncp; i++)
+					cv_push(out, only.cps[i]);
+				d->filled++;
+				return e;
+			}
+			lu.at = out->n;
+			if (!unknown && !lu_push(&d->rm->under, &lu))
+				out->failed = true;
+		}
 		cv_push(out, 0xFFFD);
 		d->lost++;
+		if (eaten_only && !unknown) {
+			/* and the ASCII byte swallowed with it: at a line's end
+			 * before a newline, the newline of a blank line (what
+			 * doc_eater saw); elsewhere not known */
+			bool nl = e >= d->n && d->after_run == '\n';
+			cv_push(out, nl ? '\n' : 0xFFFD);
+			if (nl)
+				d->fill_cost += EAT_GUESS_DOUBT;
+		}
 		return e;
 	}
 	fill_search ctx = fs;
@@ -1679,6 +1808,91 @@ static size_t gbk_exact(const unsigned char *bytes, size_t n, uint32_t *out)
 	return m;
 }
 
+/* One UTF-8 character at b[0..n) whose bytes after the lead may be unknown
+ * (lost in a layer above): its length, with U+FFFD in *cp where a byte is
+ * unknown; 0 where the known bytes are not UTF-8.  An unknown byte stands
+ * for one or more, so the character may end early after it. */
+static size_t lossy_utf8_char(const unsigned char *b, const bool *unknown, size_t n, uint32_t *cp)
+{
+	int len = mf_utf8_seq_len(b[0]);
+	if (len == 0)
+		return 0;
+	size_t k = 1;
+	while (k < (size_t)len && k < n && !unknown[k])
+		k++;
+	if (k == (size_t)len || k == n) {
+		size_t l = mf_utf8_decode(b, k, cp);
+		return MF_IS_RAW(*cp) || l != k ? 0 : l;
+	}
+	/* the known bytes before the unknown one must begin a character */
+	unsigned lo, hi;
+	mf_utf8_second_range(b[0], &lo, &hi);
+	for (size_t q = 1; q < k; q++)
+		if (q == 1 ? b[q] < lo || b[q] > hi : !mf_utf8_is_cont(b[q]))
+			return 0;
+	k++;
+	while (k < (size_t)len && k < n && !unknown[k] && mf_utf8_is_cont(b[k]))
+		k++;
+	*cp = 0xFFFD;
+	return k;
+}
+
+/* A character whose one byte a layer above lost: its bytes, and which. */
+typedef struct {
+	unsigned char b[4];
+	signed char len;           /* 0: not of this kind */
+	signed char unknown;
+	const uint32_t *may;       /* the bytes it may be (lost_under), or NULL: any */
+} lost_char;
+
+/* Fill each character of v[] that lost one byte (lc[i].len) where the model
+ * clearly prefers one completion in its context, as solve_hole_at does for
+ * the layer read first; the rest stay U+FFFD.  Adds the fills and their
+ * doubt (1/8 nat) to *filled and *fill_cost. */
+static void fill_lost_chars(uint32_t *v, size_t n, const lost_char *lc, uint32_t prev, uint32_t next,
+                            mf_cache *cache, int script, unsigned *filled, long *fill_cost)
+{
+	for (size_t i = 0; i < n; i++) {
+		/* (a byte the layer above does not narrow down is left lost: 64
+		 * guesses are too many for two characters of context) */
+		if (v[i] != 0xFFFD || lc[i].len == 0 || !lc[i].may)
+			continue;
+		unsigned char q[4];
+		memcpy(q, lc[i].b, sizeof q);
+		unsigned lo = 0x80, hi = 0xBF;
+		if (lc[i].unknown == 1)
+			mf_utf8_second_range(q[0], &lo, &hi);
+		uint32_t p = i ? v[i - 1] : prev, nx = i + 1 < n ? v[i + 1] : next;
+		if (nx == 0xFFFD)
+			nx = 0;
+		long best = -1, second = -1;
+		uint32_t best_cp = 0;
+		double mass = 0.0;
+		for (unsigned x = lo; x <= hi; x++) {
+			if (!(lc[i].may[x >> 5] & (1u << (x & 31))))
+				continue;
+			q[(int)lc[i].unknown] = (unsigned char)x;
+			uint32_t cp;
+			if (mf_utf8_decode(q, (size_t)lc[i].len, &cp) != (size_t)lc[i].len || MF_IS_RAW(cp))
+				continue;
+			long c = mf_cache_seq_cost(cache, script, &cp, 1, p, nx);
+			mass += cost_prob(c);
+			if (best < 0 || c < best) {
+				second = best;
+				best = c;
+				best_cp = cp;
+			} else if (second < 0 || c < second) {
+				second = c;
+			}
+		}
+		if (best < 0 || (second >= 0 && second < best + FILL_MARGIN))
+			continue;
+		v[i] = best_cp;
+		++*filled;
+		*fill_cost += mf_fill_doubt(best, mass);
+	}
+}
+
 /* A reversal whose output is itself UTF-8 read as Latin-1 or CP1252 (å°\x8f
  * for 小) is undone further here, while the whole output re-encodes to valid
  * UTF-8 with a multibyte character in it.  Judged alone, such a layer is full
@@ -1687,11 +1901,16 @@ static size_t gbk_exact(const unsigned char *bytes, size_t n, uint32_t *out)
  * GBK as well (×£: 祝, or Hebrew ף) are read as the model prefers, a GBK
  * reading ending the chain.  Returns the layers undone, outermost first, in
  * inner[]. */
-static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_channel *inner, int room)
+static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_channel *inner, int room,
+                              const lost_under_list *under, mf_cache *cache, int script, unsigned *filled,
+                              long *fill_cost)
 {
 	int k = 0;
 	unsigned char *bytes = NULL;
+	bool *unknown = NULL, fillable = false;
 	uint32_t *dec = NULL, *gdec = NULL;
+	lost_char *lc = NULL, *lc_rep = NULL;     /* per character decoded, per character of rep */
+	const uint32_t **may = NULL;              /* per U+FFFD of the first layer: lost_under */
 	if (rep->n == 0 || rep->failed)
 		return 0;
 	/* most outputs (Chinese) hold no Latin-1 lead byte, so no layer */
@@ -1701,19 +1920,44 @@ static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_chann
 	if (j0 == rep->n)
 		return 0;
 	bytes = malloc(rep->n);
+	unknown = malloc(rep->n);
 	dec = malloc(rep->n * sizeof *dec);
 	gdec = malloc(rep->n * sizeof *gdec);
-	if (!bytes || !dec || !gdec) {
+	lc = malloc(rep->n * sizeof *lc);
+	lc_rep = malloc(rep->n * sizeof *lc_rep);
+	may = calloc(rep->n, sizeof *may);
+	if (!bytes || !unknown || !dec || !gdec || !lc || !lc_rep || !may) {
 		rep->failed = true;
 		goto out;
 	}
+	for (size_t q = 0; under && q < under->n; q++)
+		if (under->v[q].at < rep->n && rep->v[under->v[q].at] == 0xFFFD)
+			may[under->v[q].at] = under->v[q].bytes;
 	while (k < room) {
-		bool any1252 = false;
+		bool any1252 = false, lossy = false;
 		size_t j;
 		for (j = 0; j < rep->n; j++) {
 			uint32_t c = rep->v[j];
 			bool only1252 = false;
-			int b = c < 0x80 ? (int)c : c == 0xFFFD ? -1 : mf_sbcs_encode(c, &only1252);
+			/* a character the layer above lost (U+FFFD) is a byte here,
+			 * known where one byte alone could have been lost */
+			unknown[j] = c == 0xFFFD;
+			int b = c < 0x80 || unknown[j] ? (int)(c & 0x7F) : mf_sbcs_encode(c, &only1252);
+			if (unknown[j] && k > 0)
+				may[j] = NULL;
+			if (unknown[j] && may[j]) {
+				int nb = 0, last = 0;
+				for (int x = 0; x < 256; x++)
+					if (may[j][x >> 5] & (1u << (x & 31))) {
+						nb++;
+						last = x;
+					}
+				if (nb == 1) {
+					unknown[j] = false;
+					b = last;
+				}
+			}
+			lossy |= unknown[j];
 			if (b < 0)
 				break;
 			any1252 |= only1252;
@@ -1723,20 +1967,41 @@ static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_chann
 			break;
 		size_t m = 0, nmulti = 0;
 		for (j = 0; j < rep->n;) {
-			size_t l = mf_utf8_decode(bytes + j, rep->n - j, &dec[m]);
-			if (MF_IS_RAW(dec[m]))
+			size_t l = unknown[j] ? 0 : lossy_utf8_char(bytes + j, unknown + j, rep->n - j, &dec[m]);
+			lc[m].len = 0;
+			if (!unknown[j] && l > 1 && dec[m] == 0xFFFD && (size_t)mf_utf8_seq_len(bytes[j]) == l) {
+				/* all its bytes there, one of them lost: fill_lost_chars */
+				int nu = 0;
+				for (size_t q = 0; q < l; q++) {
+					lc[m].b[q] = bytes[j + q];
+					if (unknown[j + q]) {
+						lc[m].unknown = (signed char)q;
+						lc[m].may = may[j + q];
+						nu++;
+					}
+				}
+				lc[m].len = nu == 1 ? (signed char)l : 0;
+			}
+			if (unknown[j]) {
+				/* with a lost lead go the continuation bytes after it */
+				dec[m] = 0xFFFD;
+				l = 1;
+				while (l < 4 && j + l < rep->n && !unknown[j + l] && mf_utf8_is_cont(bytes[j + l]))
+					l++;
+			} else if (l == 0) {
 				break;
-			nmulti += l > 1;
+			}
+			nmulti += l > 1 && dec[m] != 0xFFFD;
 			m++;
 			j += l;
 		}
 		bool utf8 = j == rep->n && nmulti > 0;
-		size_t mg = gbk_exact(bytes, rep->n, gdec);
 		/* The GBK reading against the UTF-8 one; where the bytes are not
 		 * UTF-8 (脟脳掳庐 is 拼音码 Ç×°® saved as UTF-8 and read as GBK),
 		 * against the layer as it stands, and two characters or more (one
 		 * pair of Latin letters is too common a reading of clean text for
 		 * the pre-scan) */
+		size_t mg = lossy ? 0 : gbk_exact(bytes, rep->n, gdec);
 		size_t npairs = 0;
 		for (size_t q = 0; q < mg; q++)
 			npairs += gdec[q] >= 0x80;
@@ -1751,13 +2016,22 @@ static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_chann
 		if (!utf8)
 			break;
 		memcpy(rep->v, dec, m * sizeof *dec);
+		memcpy(lc_rep, lc, m * sizeof *lc);
+		fillable = lossy;
 		rep->n = m;
 		inner[k++] = any1252 ? MF_CH_UTF8_AS_CP1252 : MF_CH_UTF8_AS_LATIN1;
 	}
+	/* the losses as the innermost layer reads them */
+	if (fillable && filled)
+		fill_lost_chars(rep->v, rep->n, lc_rep, prev, next, cache, script, filled, fill_cost);
 out:
 	free(bytes);
+	free(unknown);
 	free(dec);
 	free(gdec);
+	free(lc);
+	free(lc_rep);
+	free(may);
 	return k;
 }
 
@@ -1850,6 +2124,63 @@ static bool euro_before_conts(const chan_def *cd, const uint32_t *cps, size_t n,
 }
 
 /* Find all candidate reversals of one channel in units cps[0..n). */
+/* A lossy reading whose output shows a 符号码 layer under it (鈥 and a
+ * U+FFFD: a line of CP1252 mojibake read by GB18030, its last byte lost).
+ * Fills chosen by the model for the layer above say nothing of the text
+ * under it, so the reading is redone with its losses left as U+FFFD, and
+ * those go through the layers under it as lost characters.  On success
+ * the candidate's reading (in *rep) is the innermost layer's. */
+static mf_rc unwrap_lossy(const decoder *d0, size_t from, size_t ns, size_t upto, cpvec *rep, cpvec *skel,
+                          long *ends, uint32_t prev, uint32_t next, cand *c)
+{
+	decoder d = *d0;
+	readmode *rm = d.rm;
+	bool skeleton = rm->skeleton;
+	unsigned holes_met = rm->holes_met;
+	d.lost = d.filled = d.nvirt = d.open_sites = d.nmb = 0;
+	d.fill_cost = 0;
+	memset(&d.eat, 0, sizeof d.eat);
+	skel->n = 0;
+	rm->skeleton = rm->forced = true;
+	rm->under = (lost_under_list){ 0 };
+	size_t stop = decode_utf8_slots(&d, from, ns, skel, ends);
+	lost_under_list under = rm->under;
+	rm->under = (lost_under_list){ 0 };
+	rm->skeleton = skeleton;
+	rm->forced = false;
+	rm->holes_met = holes_met;
+	long nout = upto <= stop ? ends[upto] : -1;
+	for (size_t k = from; k <= stop && k <= ns; k++)
+		ends[k] = -1;
+	unsigned filled = 0;
+	long fill_cost = 0;
+	if (!skel->failed && nout > 0) {
+		skel->n = (size_t)nout;
+		c->ninner = unwrap_sbcs_layers(skel, prev, next, c->inner, MF_MAX_CHAIN - 1, &under, rm->cache,
+		                               d.script, &filled, &fill_cost);
+	}
+	free(under.v);
+	if (skel->failed)
+		return MF_ERR_NOMEM;
+	if (!c->ninner)
+		return MF_OK;
+	cpvec t = *rep;
+	*rep = *skel;
+	*skel = t;
+	c->nrep = rep->n;
+	c->lost = 0;
+	for (size_t k = 0; k < rep->n; k++)
+		c->lost += rep->v[k] == 0xFFFD;
+	c->filled = d.filled + filled;
+	c->fill_cost = d.fill_cost + fill_cost;
+	c->open_sites = d.open_sites;
+	/* where the lines with a loss end, as the first reading saw it; not
+	 * its votes, the model's view of the layer above */
+	c->eat = d0->eat;
+	c->eat.votes = 0;
+	return MF_OK;
+}
+
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
                           bool pua_decoder, int script, readmode *rm, const bool *live, candlist *out)
 {
@@ -1864,10 +2195,11 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 	uint16_t *slots = malloc((4 * n + 1) * sizeof *slots);
 	size_t *ustart = malloc((n + 1) * sizeof *ustart);
 	long *ends = malloc((4 * n + 2) * sizeof *ends);     /* one per byte slot */
+	long *ends2 = malloc((4 * n + 2) * sizeof *ends2);   /* the same, for unwrap_lossy */
 	bool *c1252 = malloc((n + 1) * sizeof *c1252);
 	bool *dense = malloc((n + 1) * sizeof *dense);
-	cpvec rep = { 0 };
-	if (!slots || !ustart || !ends || !c1252 || !dense) {
+	cpvec rep = { 0 }, skel = { 0 };
+	if (!slots || !ustart || !ends || !ends2 || !c1252 || !dense) {
 		rc = MF_ERR_NOMEM;
 		goto done;
 	}
@@ -1941,7 +2273,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 		 * all -1 between decodes, each decode clearing what it wrote, so a
 		 * long line costs what its decodes read, not its length per start */
 		for (size_t k = 0; k <= ns; k++)
-			ends[k] = -1;
+			ends[k] = ends2[k] = -1;
 		size_t s = a;
 		while (s < b) {
 			/* (拼音码 may start with a lead CP1252 left as '?', or in a
@@ -2022,16 +2354,29 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				bool lossy = d.lost || d.filled || d.nvirt || d.open_sites;
 				/* a lossy reading cannot be read further, but where it
 				 * shows a 符号码 layer under it the line is not clean */
-				if (cd->target == TGT_UTF8 && lossy && rm->residue && sbcs_utf8_pairs(rep.v, (size_t)nout) >= 2)
-					rm->residue[s] = true;
+				if (cd->target == TGT_UTF8 && lossy && sbcs_utf8_pairs(rep.v, (size_t)nout) >= 2) {
+					/* (a lossy 符号码 reading is read again in the next
+					 * pass, its fills judged there by the model) */
+					if (!cd->sbcs) {
+						rc = unwrap_lossy(&d, from, ns, ustart[e - a], &rep, &skel, ends2,
+						                  s > 0 ? cps[s - 1] : prev0, e < n ? cps[e] : 0, &c);
+						if (rc != MF_OK)
+							goto done;
+					}
+					if (c.ninner)
+						judge = &CHANNELS[1];
+					else if (rm->residue)
+						rm->residue[s] = true;
+				}
 				if (cd->target == TGT_UTF8 && !lossy) {
 					rep.n = (size_t)nout;
 					c.ninner = unwrap_sbcs_layers(&rep, s > 0 ? cps[s - 1] : prev0, e < n ? cps[e] : 0, c.inner,
-					                              MF_MAX_CHAIN - 1);
+					                              MF_MAX_CHAIN - 1, NULL, NULL, -1, NULL, NULL);
 					if (!c.ninner && e_full > e) {
 						rep.n = (size_t)nout_full;
 						c.ninner = unwrap_sbcs_layers(&rep, s > 0 ? cps[s - 1] : prev0,
-						                              e_full < n ? cps[e_full] : 0, c.inner, MF_MAX_CHAIN - 1);
+						                              e_full < n ? cps[e_full] : 0, c.inner, MF_MAX_CHAIN - 1,
+						                              NULL, NULL, -1, NULL, NULL);
 						if (c.ninner)
 							c.end = e = e_full;
 						else
@@ -2076,8 +2421,10 @@ done:
 	free(slots);
 	free(ustart);
 	free(ends);
+	free(ends2);
 	free(c1252);
 	free(rep.v);
+	free(skel.v);
 	return rc;
 }
 

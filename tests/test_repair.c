@@ -543,6 +543,16 @@ static const struct {
 	 * and in its first (潭中 losing AD E4 reads 澸 and a stray AD) */
 	{ "李姐：我去！等我两分钟。\n", "utf8-as-gbk decoder=gbk repl=drop consume=native", 1 },
 	{ "潭水清澈见底，游鱼历历可数。\n", "utf8-as-gbk decoder=gbk repl=drop consume=native", 1 },
+	/* 符号码 read by GB18030: a byte 80 where a lead belongs is the one
+	 * loss inside the run (UTF-8 of … and ‘ holds one), the last lead
+	 * before the newline the other; CP1252's characters say which byte
+	 * of the text under it each lost one was */
+	{ "小石潭记，从小丘西行百二十步。\n", "utf8-as-cp1252 holes=c1 > utf8-as-gbk decoder=python-gb18030 repl=fffd consume=1",
+	  0 },
+	{ "全石以为底，近岸，卷石底以出。\n", "utf8-as-cp1252 holes=c1 > utf8-as-gbk decoder=gb18030 repl=drop consume=native",
+	  0 },
+	{ "它身上长满了硬硬的刺，走起路来沙沙响。\n",
+	  "utf8-as-cp1252 holes=c1 > utf8-as-gbk decoder=gb18030 repl=fffd consume=2", 0 },
 };
 
 START_TEST(decoder_losses_read)
