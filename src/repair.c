@@ -1318,6 +1318,36 @@ static size_t decode_utf8_slots(decoder *d, size_t from, size_t to, cpvec *out, 
 	return i;
 }
 
+/* The likeliest of several characters for one lost place, in context: each
+ * candidate comes with its cost; sure where it beats the next by
+ * FILL_MARGIN, with its doubt from every candidate's share. */
+typedef struct {
+	long best, second;         /* -1: none yet */
+	double mass;               /* every candidate's probability, summed */
+	uint32_t cp;               /* the best */
+	unsigned tag;              /* the caller's mark of it (the byte it takes) */
+} char_choice;
+
+#define CHAR_CHOICE_INIT { .best = -1, .second = -1 }
+
+static void choice_add(char_choice *ch, uint32_t cp, long cost, unsigned tag)
+{
+	ch->mass += cost_prob(cost);
+	if (ch->best < 0 || cost < ch->best) {
+		ch->second = ch->best;
+		ch->best = cost;
+		ch->cp = cp;
+		ch->tag = tag;
+	} else if (ch->second < 0 || cost < ch->second) {
+		ch->second = cost;
+	}
+}
+
+static bool choice_sure(const char_choice *ch)
+{
+	return ch->best >= 0 && (ch->second < 0 || ch->second - ch->best >= FILL_MARGIN);
+}
+
 /* The character a lost byte of a GBK pair most likely completes: the other
  * byte is fixed (lead or trail >= 0), the lost one is one of cands (all
  * bytes when cands is NULL), scored in context.  Returns 0 when nothing fits;
@@ -1326,9 +1356,7 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
                             mf_cache *cache, uint32_t prev, uint32_t next, bool *sure, unsigned char *byte,
                             long *doubt)
 {
-	long best = -1, second = -1;
-	double mass = 0;
-	uint32_t bc = 0;
+	char_choice ch = CHAR_CHOICE_INIT;
 	size_t n = cands ? ncands : 0xFF - 0x40;
 	for (size_t k = 0; k < n; k++) {
 		unsigned char v = cands ? cands[k] : (unsigned char)(0x40 + k);
@@ -1343,21 +1371,15 @@ uint32_t mf_gbk_choose_pair(int lead, int trail, const unsigned char *cands, siz
 		 * grounds to pick one script for both of its neighbours */
 		long cost = mf_cache_seq_cost(cache, -1, &c, 1, prev, 0) +
 		            (next ? mf_cache_seq_cost(cache, -1, &next, 1, c, 0) : 0);
-		mass += cost_prob(cost);
-		if (best < 0 || cost < best) {
-			second = best;
-			best = cost;
-			bc = c;
-			if (byte)
-				*byte = v;
-		} else if (second < 0 || cost < second) {
-			second = cost;
-		}
+		choice_add(&ch, c, cost, v);
 	}
-	*sure = bc && (second < 0 || second - best >= FILL_MARGIN);
+	bool any = ch.best >= 0;
+	if (any && byte)
+		*byte = (unsigned char)ch.tag;
+	*sure = choice_sure(&ch);
 	if (doubt)
-		*doubt = bc ? mf_fill_doubt(best, mass) : 0;
-	return bc;
+		*doubt = any ? mf_fill_doubt(ch.best, ch.mass) : 0;
+	return any ? ch.cp : 0;
 }
 
 /* A GBK pair with one byte lost where a CP1252 decoder met one of its five
@@ -1865,9 +1887,7 @@ static void fill_lost_chars(uint32_t *v, size_t n, const lost_char *lc, uint32_t
 		uint32_t p = i ? v[i - 1] : prev, nx = i + 1 < n ? v[i + 1] : next;
 		if (nx == 0xFFFD)
 			nx = 0;
-		long best = -1, second = -1;
-		uint32_t best_cp = 0;
-		double mass = 0.0;
+		char_choice ch = CHAR_CHOICE_INIT;
 		for (unsigned x = lo; x <= hi; x++) {
 			if (!(lc[i].may[x >> 5] & (1u << (x & 31))))
 				continue;
@@ -1875,21 +1895,13 @@ static void fill_lost_chars(uint32_t *v, size_t n, const lost_char *lc, uint32_t
 			uint32_t cp;
 			if (mf_utf8_decode(q, (size_t)lc[i].len, &cp) != (size_t)lc[i].len || MF_IS_RAW(cp))
 				continue;
-			long c = mf_cache_seq_cost(cache, script, &cp, 1, p, nx);
-			mass += cost_prob(c);
-			if (best < 0 || c < best) {
-				second = best;
-				best = c;
-				best_cp = cp;
-			} else if (second < 0 || c < second) {
-				second = c;
-			}
+			choice_add(&ch, cp, mf_cache_seq_cost(cache, script, &cp, 1, p, nx), x);
 		}
-		if (best < 0 || (second >= 0 && second < best + FILL_MARGIN))
+		if (!choice_sure(&ch))
 			continue;
-		v[i] = best_cp;
+		v[i] = ch.cp;
 		++*filled;
-		*fill_cost += mf_fill_doubt(best, mass);
+		*fill_cost += mf_fill_doubt(ch.best, ch.mass);
 	}
 }
 
