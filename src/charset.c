@@ -34,6 +34,8 @@ int mf_sbcs_encode(uint32_t cp, bool *cp1252_only)
 	*cp1252_only = false;
 	if (cp <= 0xFF)
 		return (int)cp;
+	if (cp < mf_cp1252_enc_cp[0] || cp > mf_cp1252_enc_cp[MF_CP1252_NENC - 1])
+		return -1;
 	size_t lo = 0, hi = MF_CP1252_NENC;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;

@@ -210,6 +210,8 @@ typedef struct mf_docstate {
 	bool cp1252_dropped;         /* a 拼音码 run read only with bytes a CP1252 decoder dropped */
 	unsigned long line_ends, line_ends_blank;             /* non-empty lines; followed by a blank one */
 	unsigned long loss_ends_single, loss_ends_blank;      /* those ending in a lost byte */
+	unsigned long cache_readings;  /* blocks read again with the cache (mf_analyse_block) */
+	bool cache_always;             /* tests: read so wherever a hole was met, as if fills mattered */
 	/* The block's lines the repair passes do not read (the pre-scan
 	 * cleared them), for the cache: mf_analyse_block calls this once where
 	 * the block is garbled with lost bytes to fill, so that the cache

@@ -198,6 +198,8 @@ typedef struct {
 	bool forced;               /* skeleton: a loss only one fill passes is that fill */
 	lost_under_list under;     /* (and the others, where that tells) */
 	unsigned holes_met;
+	bool fills_matter;         /* skeleton: reading the holes met may change what is kept */
+	struct candlist *holed;    /* skeleton: the spans read through a hole that might gain (fill_gain_bound) */
 	bool *residue;             /* per unit: a lossy reading there is 符号码 under it */
 	bool eater;                /* the document's decoder swallows an ASCII byte with a bad lead */
 	eat_evidence eat;          /* evidence for that, from the candidates taken */
@@ -1768,6 +1770,8 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 	/* a run whose plain reading failed, or a document where one did,
 	 * shows a decoder that drops bytes: there a loss is likelier */
 	unsigned nvirt = d->nvirt;
+	if (!d->rm->probe)
+		d->rm->fills_matter = true;    /* its paths are costed against the cache */
 	size_t e = decode_gbk_dropped(d, from, to, out, ends, stop < to || d->rm->doc->cp1252_dropped);
 	if (stop < to && e > stop && d->nvirt > nvirt)
 		d->rm->doc->cp1252_dropped = true;
@@ -1789,9 +1793,10 @@ typedef struct {
 	eat_evidence eat;
 	int ninner;                /* 符号码 layers undone inside this one, outermost first */
 	mf_channel inner[MF_MAX_CHAIN - 1];
+	bool holed;                /* skeleton: read through a hole, so fills may read it otherwise */
 } cand;
 
-typedef struct {
+typedef struct candlist {
 	cand *v;
 	size_t n, cap;
 } candlist;
@@ -2193,41 +2198,49 @@ static mf_rc unwrap_lossy(const decoder *d0, size_t from, size_t ns, size_t upto
 	return MF_OK;
 }
 
-static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uint32_t prev0,
+/* The most the candidate c of a skeleton reading (its lost bytes U+FFFD in
+ * rep) can gain once they are filled.  The reading proper decodes the same
+ * bytes from the same start to the same end, with fills where the U+FFFD
+ * are: its model cost is at least that of the terms between known
+ * characters (every term is >= 0).  A last character lost is not bounded:
+ * a fill there may be an ASCII byte that the reading trims off. */
+static double fill_gain_bound(const uint32_t *cps, size_t n, uint32_t prev0, const cand *c, const uint32_t *rep)
+{
+	if (c->nrep == 0 || rep[c->nrep - 1] == 0xFFFD)
+		return HUGE_VAL;
+	uint32_t p = c->start ? cps[c->start - 1] : prev0;
+	uint32_t nx = c->end < n ? cps[c->end] : 0;
+	long least = -1;
+	for (int sc = 0; sc < 2; sc++) {
+		long sum = 0;
+		uint32_t x = p;
+		for (size_t i = 0; i <= c->nrep; i++) {
+			if (i == c->nrep && !nx)
+				break;
+			uint32_t y = i < c->nrep ? rep[i] : nx;
+			if (x != 0xFFFD && y != 0xFFFD)
+				sum += mf_lm_cost((mf_script)sc, x, y);
+			x = y;
+		}
+		if (least < 0 || sum < least)
+			least = sum;
+	}
+	return NATS(mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx) - least);
+}
+
+static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, const bool *dense, uint32_t prev0,
                           bool pua_decoder, int script, readmode *rm, const bool *live, candlist *out)
 {
-	if (cd->euro_pair) {
-		size_t k = 0;
-		while (k < n && cps[k] != 0x20AC)
-			k++;
-		if (k == n)
-			return MF_OK;      /* no € to read as A2 E3 */
-	}
 	mf_rc rc = MF_OK;
 	uint16_t *slots = malloc((4 * n + 1) * sizeof *slots);
 	size_t *ustart = malloc((n + 1) * sizeof *ustart);
 	long *ends = malloc((4 * n + 2) * sizeof *ends);     /* one per byte slot */
 	long *ends2 = malloc((4 * n + 2) * sizeof *ends2);   /* the same, for unwrap_lossy */
 	bool *c1252 = malloc((n + 1) * sizeof *c1252);
-	bool *dense = malloc((n + 1) * sizeof *dense);
 	cpvec rep = { 0 }, skel = { 0 };
-	if (!slots || !ustart || !ends || !ends2 || !c1252 || !dense) {
+	if (!slots || !ustart || !ends || !ends2 || !c1252) {
 		rc = MF_ERR_NOMEM;
 		goto done;
-	}
-	/* Replacement characters that make up much of the line are what GBK read
-	 * as UTF-8 leaves (口字码), not a few lost bytes: they stop a span. */
-	for (size_t a = 0, k = 0; k <= n; k++) {
-		if (k < n && cps[k] != '\n')
-			continue;
-		size_t nfffd = 0, nnon = 0;
-		for (size_t q = a; q < k; q++) {
-			nnon += cps[q] >= 0x80;
-			nfffd += cps[q] == 0xFFFD;
-		}
-		for (size_t q = a; q <= k && q < n; q++)
-			dense[q] = nfffd >= 3 && nfffd * 4 > nnon;
-		a = k + 1;
 	}
 	size_t i = 0;
 	while (i < n) {
@@ -2301,6 +2314,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 			              .pua_decoder = pua_decoder && !cd->sbcs, .script = script,
 			              .after_run = b < n ? cps[b] : 0, .after_run2 = b + 1 < n ? cps[b + 1] : 0, .rm = rm };
 			rep.n = 0;
+			unsigned holes0 = rm->holes_met;
 			size_t from = ustart[s - a];
 			size_t stop = cd->target == TGT_UTF8
 				? decode_utf8_slots(&d, from, ns, &rep, ends)
@@ -2367,6 +2381,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 				/* a lossy reading cannot be read further, but where it
 				 * shows a 符号码 layer under it the line is not clean */
 				if (cd->target == TGT_UTF8 && lossy && sbcs_utf8_pairs(rep.v, (size_t)nout) >= 2) {
+					rm->fills_matter = true;   /* the layers under it are filled against the cache */
 					/* (a lossy 符号码 reading is read again in the next
 					 * pass, its fills judged there by the model) */
 					if (!cd->sbcs) {
@@ -2404,6 +2419,16 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 						judge = &CHANNELS[c.inner[c.ninner - 1] == MF_CH_UTF8_AS_LATIN1 ||
 						                          c.inner[c.ninner - 1] == MF_CH_UTF8_AS_CP1252 ? 1 : 2];
 				}
+				if (rm->holed && !rm->probe && (rm->holes_met != holes0 || d.open_sites)) {
+					/* read through a hole: the readings with the cache
+					 * fill it, and it gains at most its bound (holes_lose);
+					 * a '?' left open may be read there as a loss, another
+					 * decode, not bounded */
+					c.holed = true;
+					cand h = { .start = c.start, .end = c.end, .gain = fill_gain_bound(cps, n, prev0, &c, rep.v) };
+					if (d.open_sites || (h.gain > KEEP_GAIN && !cl_push(rm->holed, &h)))
+						rm->fills_matter = true;
+				}
 				bool same = c.nrep == e - s && memcmp(rep.v, cps + s, c.nrep * sizeof(uint32_t)) == 0;
 				if (!same && cd->island && !island_beats_sbcs(slots + ustart[s - a], ustart[e - a] - ustart[s - a],
 				                                              rep.v, c.nrep, s > 0 ? cps[s - 1] : prev0,
@@ -2429,7 +2454,6 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, uin
 		}
 	}
 done:
-	free(dense);
 	free(slots);
 	free(ustart);
 	free(ends);
@@ -2527,6 +2551,66 @@ static double cand_gain(const cand *c, const text_cost *tc, const uint32_t *cps,
 	return NATS(co - cr);
 }
 
+/* What every channel's reading of a pass needs to know of its text first.
+ * dense: per unit, whether its line is mostly U+FFFD (口字码 debris: what
+ * GBK read as UTF-8 leaves, not a few lost bytes; they stop a span).
+ * may: per channel, whether it can find a run at all (find_channel needs a
+ * non-ASCII unit its table encodes: for the Latin-1/CP1252 channels one of
+ * theirs or a U+FFFD, for gbk-island a raw byte, for the € reading a €). */
+static void text_survey(const uint32_t *cps, size_t n, bool *dense, bool *may)
+{
+	bool raw = false, sbcs = false, euro = false;
+	for (size_t a = 0, k = 0; k <= n; k++) {
+		if (k < n && cps[k] != '\n')
+			continue;
+		size_t nfffd = 0, nnon = 0;
+		for (size_t q = a; q < k; q++) {
+			uint32_t c = cps[q];
+			if (c < 0x80)
+				continue;
+			nnon++;
+			nfffd += c == 0xFFFD;
+			raw |= MF_IS_RAW(c);
+			euro |= c == 0x20AC;
+			bool c1252;
+			sbcs |= c == 0xFFFD || (!MF_IS_RAW(c) && mf_sbcs_encode(c, &c1252) >= 0);
+		}
+		for (size_t q = a; q <= k && q < n; q++)
+			dense[q] = nfffd >= 3 && nfffd * 4 > nnon;
+		a = k + 1;
+	}
+	for (size_t k = 0; k < NCHANNELS; k++) {
+		const chan_def *cd = &CHANNELS[k];
+		may[k] = cd->island ? raw : cd->euro_pair ? euro : cd->sbcs ? sbcs : true;
+	}
+}
+
+/* Does every span a skeleton reading read through a hole (holed, gains at
+ * most their bound) lose to a candidate kept (in kept, by start) that
+ * overlaps it, read without one and gaining more?  Then filling its holes
+ * changes nothing kept: taken in the order of their gains, each such span
+ * comes after a candidate that is kept as before and stops it. */
+static bool holes_lose(const candlist *holed, const candlist *kept)
+{
+	for (size_t k = 0; k < holed->n; k++) {
+		const cand *h = &holed->v[k];
+		size_t lo = 0, hi = kept->n;      /* the first kept one ending after h starts */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (kept->v[mid].end <= h->start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		bool beaten = false;
+		for (size_t j = lo; j < kept->n && kept->v[j].start < h->end && !beaten; j++)
+			beaten = !kept->v[j].holed && kept->v[j].gain > h->gain;
+		if (!beaten)
+			return false;
+	}
+	return true;
+}
+
 /* One pass over the working text: every channel, best non-overlapping gains. */
 static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
@@ -2537,20 +2621,37 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		return MF_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++)
 		cps[i] = w->u[i].cp;
-	candlist cl = { 0 };
+	bool *dense = malloc((n + 1) * sizeof *dense);
+	if (!dense) {
+		free(cps);
+		return MF_ERR_NOMEM;
+	}
+	bool may[NCHANNELS];
+	text_survey(cps, n, dense, may);
+	candlist cl = { 0 }, holed = { 0 };
+	if (rm->skeleton)
+		rm->holed = &holed;
 	text_cost tc = { 0 };
 	mf_rc rc = MF_OK;
 	/* With the script still open, this first reading only decides it: lost
 	 * bytes are left as U+FFFD (what the intact characters say is the
 	 * script; a fill should not vote for its own script), and may be as
 	 * many as the intact characters, since the reading proper fills them. */
+	/* It reads without the document cache, the same in every reading of
+	 * the block (mf_analyse_block: what the skeleton found stands where no
+	 * fill can change it). */
 	bool skeleton = rm->skeleton, probe = *script < 0;
+	mf_cache *cache = rm->cache;
 	rm->skeleton = skeleton || probe;
 	rm->probe = probe;
+	if (probe)
+		rm->cache = NULL;
 	for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-		rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, NULL, &cl);
+		if (may[k])
+			rc = find_channel(&CHANNELS[k], cps, n, dense, prev0, pua_decoder, *script, rm, NULL, &cl);
 	rm->skeleton = skeleton;
 	rm->probe = false;
+	rm->cache = cache;
 	if (rc != MF_OK)
 		goto out;
 	if (cl.n && !text_cost_init(&tc, cps, n, prev0)) {
@@ -2603,7 +2704,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 			free(cl.v[k].rep);
 		cl.n = 0;
 		for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-			rc = find_channel(&CHANNELS[k], cps, n, prev0, pua_decoder, *script, rm, live, &cl);
+			if (may[k])
+				rc = find_channel(&CHANNELS[k], cps, n, dense, prev0, pua_decoder, *script, rm, live, &cl);
 		free(live);
 		if (rc != MF_OK)
 			goto out;
@@ -2631,9 +2733,12 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	for (size_t k = kept; k < cl.n; k++)
 		free(cl.v[k].rep);
 	cl.n = kept;
+	if (kept)
+		qsort(cl.v, cl.n, sizeof *cl.v, cmp_start);
+	if (!rm->fills_matter && !holes_lose(&holed, &cl))
+		rm->fills_matter = true;
 	if (kept == 0)
 		goto out;
-	qsort(cl.v, cl.n, sizeof *cl.v, cmp_start);
 	/* rebuild the working text */
 	size_t extra = 0;
 	for (size_t k = 0; k < cl.n; k++)
@@ -2704,7 +2809,10 @@ out:
 		free(cl.v[k].rep);
 	free(cl.v);
 	free(tc.sum[0]);
+	free(dense);
 	free(cps);
+	free(holed.v);
+	rm->holed = NULL;
 	return rc;
 }
 
@@ -2946,6 +3054,14 @@ static bool doc_eater(const mf_docstate *doc)
 	return (double)(hs + hb) * -log(1.0 - doc_blank_share(doc)) > 3.0;
 }
 
+/* What a block's reading showed of a decoder that swallows ASCII. */
+static void doc_learn_eating(mf_docstate *doc, const eat_evidence *eat)
+{
+	doc->eat_votes += eat->votes;
+	doc->loss_ends_single += eat->ends_single;
+	doc->loss_ends_blank += eat->ends_blank;
+}
+
 mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
 {
 	size_t n = bu->n;
@@ -2978,7 +3094,15 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		}
 	size_t first = out->n;
 	cpvec text = { 0 }, text2 = { 0 };
+	bool kept0 = doc->cp1252_kept, dropped0 = doc->cp1252_dropped;
 	mf_rc rc = read_block(bu, prev, doc, &rm, out, &text);
+	/* Where no hole the skeleton met can change what is kept (no span read
+	 * through one could gain enough, or more than what stops it: holes_lose;
+	 * and nothing else there reads against the cache), the readings with the cache would
+	 * read the block as the skeleton did: it is the reading, and the cache
+	 * learns it as they would have left it. */
+	bool same = !rm.fills_matter && !doc->cache_always && kept0 == doc->cp1252_kept &&
+	            dropped0 == doc->cp1252_dropped;
 	if (rc == MF_OK && rm.holes_met) {
 		if (!doc->cache)
 			doc->cache = mf_cache_new();
@@ -2990,35 +3114,39 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		 * holes in the decodes they try, and need no cache) */
 		if (rc == MF_OK && doc->add_cleared && out->n > first)
 			doc->add_cleared(doc->add_cleared_arg, doc->cache);
-		bool redone = false;
-		for (int round = 0; round < 2 && rc == MF_OK; round++) {
-			for (size_t k = first; k < out->n; k++)
-				free(out->v[k].rep);
-			out->n = first;
+		if (rc == MF_OK && same) {
 			mf_cache_add(doc->cache, text.v, text.n, 1);
-			text2.n = 0;
-			rm.eater = doc_eater(doc);
-			rm.eat = (eat_evidence){ 0 };
-			rc = read_block(bu, prev, doc, &rm, out, &text2);
-			if (round == 0 && !redone) {
-				doc->eat_votes += rm.eat.votes;
-				doc->loss_ends_single += rm.eat.ends_single;
-				doc->loss_ends_blank += rm.eat.ends_blank;
-				/* the first reading showed a decoder that swallows ASCII:
-				 * read once more as such before the cache learns from it */
-				if (rc == MF_OK && !rm.eater && doc_eater(doc)) {
-					mf_cache_add(doc->cache, text.v, text.n, -1);
-					redone = true;
-					round--;
-					continue;
+			doc_learn_eating(doc, &rm.eat);
+		} else if (rc == MF_OK) {
+			doc->cache_readings++;
+			bool redone = false;
+			for (int round = 0; round < 2 && rc == MF_OK; round++) {
+				for (size_t k = first; k < out->n; k++)
+					free(out->v[k].rep);
+				out->n = first;
+				mf_cache_add(doc->cache, text.v, text.n, 1);
+				text2.n = 0;
+				rm.eater = doc_eater(doc);
+				rm.eat = (eat_evidence){ 0 };
+				rc = read_block(bu, prev, doc, &rm, out, &text2);
+				if (round == 0 && !redone) {
+					doc_learn_eating(doc, &rm.eat);
+					/* the first reading showed a decoder that swallows ASCII:
+					 * read once more as such before the cache learns from it */
+					if (rc == MF_OK && !rm.eater && doc_eater(doc)) {
+						mf_cache_add(doc->cache, text.v, text.n, -1);
+						redone = true;
+						round--;
+						continue;
+					}
 				}
+				if (rc != MF_OK || round == 1)
+					break;
+				mf_cache_add(doc->cache, text.v, text.n, -1);
+				cpvec t = text;
+				text = text2;
+				text2 = t;
 			}
-			if (rc != MF_OK || round == 1)
-				break;
-			mf_cache_add(doc->cache, text.v, text.n, -1);
-			cpvec t = text;
-			text = text2;
-			text2 = t;
 		}
 	}
 	free(text2.v);
