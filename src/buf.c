@@ -29,6 +29,21 @@ bool mf_buf_reserve(mf_buf *b, size_t extra)
 	return true;
 }
 
+bool mf_grow(void *ptr, size_t *cap, size_t elem, size_t first)
+{
+	size_t c = *cap ? *cap * 2 : first;
+	if (c < *cap || c > SIZE_MAX / elem)
+		return false;
+	void *v;
+	memcpy(&v, ptr, sizeof v);     /* (the pointer, whatever it points to) */
+	void *p = realloc(v, c * elem);
+	if (!p)
+		return false;
+	memcpy(ptr, &p, sizeof p);
+	*cap = c;
+	return true;
+}
+
 void mf_buf_put(mf_buf *b, const void *data, size_t len)
 {
 	if (len == 0 || !mf_buf_reserve(b, len))

@@ -21,6 +21,11 @@ void mf_buf_put(mf_buf *b, const void *data, size_t len);
 void mf_buf_putc(mf_buf *b, char c);
 void mf_buf_put_utf8(mf_buf *b, uint32_t cp);
 void mf_buf_free(mf_buf *b);
+/* Room for one more element in an array that doubles (from `first`): ptr
+ * is the address of the array's pointer (any element type), *cap its
+ * capacity, elem the element size.  False, array untouched, where memory
+ * runs out.  The lists' push functions are written over it. */
+bool mf_grow(void *ptr, size_t *cap, size_t elem, size_t first);
 
 /* ---- UTF-8 (utf8.c) ---- */
 /* A decoded unit of input: a code point, or one byte of invalid UTF-8. */

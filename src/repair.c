@@ -145,19 +145,10 @@ typedef struct {
 
 static void cv_push(cpvec *c, uint32_t x)
 {
-	if (c->failed)
-		return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		uint32_t *p = realloc(c->v, cap * sizeof *p);
-		if (!p) {
-			c->failed = true;
-			return;
-		}
-		c->v = p;
-		c->cap = cap;
-	}
-	c->v[c->n++] = x;
+	if (c->failed || (c->n == c->cap && !mf_grow(&c->v, &c->cap, sizeof *c->v, 64)))
+		c->failed = true;
+	else
+		c->v[c->n++] = x;
 }
 
 /* ------------------------------------------------------------------ */
@@ -177,14 +168,8 @@ typedef struct {
 
 static bool lu_push(lost_under_list *l, const lost_under *x)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		lost_under *p = realloc(l->v, cap * sizeof *p);
-		if (!p)
-			return false;
-		l->v = p;
-		l->cap = cap;
-	}
+	if (l->n == l->cap && !mf_grow(&l->v, &l->cap, sizeof *l->v, 16))
+		return false;
 	l->v[l->n++] = *x;
 	return true;
 }
@@ -1123,10 +1108,6 @@ static size_t solve_hole(decoder *d, size_t start, size_t h, cpvec *out, bool vi
 	return e;
 }
 
-/* Whether the byte slots from p on go on as UTF-8: k complete multibyte
- * characters among the next k + 1 (a run that lost more bytes on the way
- * still counts), where bytes lost at the run's start can be assumed.  -1
- * where the answer lies past the n slots (prefilter.c then reads more). */
 /* The length of the complete multibyte character at slot p (p < n): 0 where
  * none starts there, -1 where it would end past the n slots. */
 int mf_utf8_char_at(const uint16_t *b, size_t n, size_t p)
@@ -1147,6 +1128,10 @@ int mf_utf8_char_at(const uint16_t *b, size_t n, size_t p)
 	return len;
 }
 
+/* Whether the byte slots from p on go on as UTF-8: k complete multibyte
+ * characters among the next k + 1 (a run that lost more bytes on the way
+ * still counts), where bytes lost at the run's start can be assumed.  -1
+ * where the answer lies past the n slots (prefilter.c then reads more). */
 int mf_utf8_ahead(const uint16_t *b, size_t n, size_t p, int k)
 {
 	int seen = 0, good = 0;
@@ -1803,14 +1788,8 @@ typedef struct candlist {
 
 static bool cl_push(candlist *l, const cand *c)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		cand *p = realloc(l->v, cap * sizeof *p);
-		if (!p)
-			return false;
-		l->v = p;
-		l->cap = cap;
-	}
+	if (l->n == l->cap && !mf_grow(&l->v, &l->cap, sizeof *l->v, 16))
+		return false;
 	l->v[l->n++] = *c;
 	return true;
 }
@@ -2140,7 +2119,6 @@ static bool euro_before_conts(const chan_def *cd, const uint32_t *cps, size_t n,
 	return got == 2;
 }
 
-/* Find all candidate reversals of one channel in units cps[0..n). */
 /* A lossy reading whose output shows a 符号码 layer under it (鈥 and a
  * U+FFFD: a line of CP1252 mojibake read by GB18030, its last byte lost).
  * Fills chosen by the model for the layer above say nothing of the text
@@ -2228,6 +2206,8 @@ static double fill_gain_bound(const uint32_t *cps, size_t n, uint32_t prev0, con
 	return NATS(mf_lm_seq_cost(cps + c->start, c->end - c->start, p, nx) - least);
 }
 
+/* Find all candidate reversals of one channel in units cps[0..n) (dense:
+ * text_survey). */
 static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, const bool *dense, uint32_t prev0,
                           bool pua_decoder, int script, readmode *rm, const bool *live, candlist *out)
 {
@@ -2636,8 +2616,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	/* With the script still open, this first reading only decides it: lost
 	 * bytes are left as U+FFFD (what the intact characters say is the
 	 * script; a fill should not vote for its own script), and may be as
-	 * many as the intact characters, since the reading proper fills them. */
-	/* It reads without the document cache, the same in every reading of
+	 * many as the intact characters, since the reading proper fills them.
+	 * It reads without the document cache, the same in every reading of
 	 * the block (mf_analyse_block: what the skeleton found stands where no
 	 * fill can change it). */
 	bool skeleton = rm->skeleton, probe = *script < 0;
@@ -2839,14 +2819,8 @@ void mf_docstate_free(mf_docstate *d)
 
 static bool found_push(mf_found_list *l, const mf_found *f)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		mf_found *p = realloc(l->v, cap * sizeof *p);
-		if (!p)
-			return false;
-		l->v = p;
-		l->cap = cap;
-	}
+	if (l->n == l->cap && !mf_grow(&l->v, &l->cap, sizeof *l->v, 16))
+		return false;
 	l->v[l->n++] = *f;
 	return true;
 }
@@ -3097,10 +3071,10 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 	bool kept0 = doc->cp1252_kept, dropped0 = doc->cp1252_dropped;
 	mf_rc rc = read_block(bu, prev, doc, &rm, out, &text);
 	/* Where no hole the skeleton met can change what is kept (no span read
-	 * through one could gain enough, or more than what stops it: holes_lose;
-	 * and nothing else there reads against the cache), the readings with the cache would
-	 * read the block as the skeleton did: it is the reading, and the cache
-	 * learns it as they would have left it. */
+	 * through one could gain enough, or more than what stops it:
+	 * holes_lose; and nothing else there reads against the cache), the
+	 * readings with the cache would read the block as the skeleton did: it
+	 * is the reading, and the cache learns it as they would have left it. */
 	bool same = !rm.fills_matter && !doc->cache_always && kept0 == doc->cp1252_kept &&
 	            dropped0 == doc->cp1252_dropped;
 	if (rc == MF_OK && rm.holes_met) {

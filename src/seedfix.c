@@ -364,14 +364,8 @@ typedef struct cpvec_s {
 
 static bool cvs_push(cpvec_s *c, uint32_t x)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		uint32_t *p = realloc(c->v, cap * sizeof *p);
-		if (!p)
-			return false;
-		c->v = p;
-		c->cap = cap;
-	}
+	if (c->n == c->cap && !mf_grow(&c->v, &c->cap, sizeof *c->v, 64))
+		return false;
 	c->v[c->n++] = x;
 	return true;
 }
