@@ -178,6 +178,14 @@ bool mf_cache_ready(const mf_cache *c)
 	return c && c->han >= MIN_HAN;
 }
 
+bool mf_cache_ready_with(const mf_cache *c, const uint32_t *cps, size_t n)
+{
+	unsigned long han = c ? c->han : 0;
+	for (size_t i = 0; i < n && han < MIN_HAN; i++)
+		han += mf_is_han(cps[i]);
+	return han >= MIN_HAN;
+}
+
 long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
                        uint32_t next)
 {

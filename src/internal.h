@@ -198,6 +198,8 @@ void mf_cache_free(mf_cache *c);
  * weight -1 takes back a text counted before. */
 void mf_cache_add(mf_cache *c, const uint32_t *cps, size_t n, int weight);
 bool mf_cache_ready(const mf_cache *c);
+/* Whether it may be, once cps[0..n) is added (c may be NULL: none yet). */
+bool mf_cache_ready_with(const mf_cache *c, const uint32_t *cps, size_t n);
 /* Identifies the cache's current counts (0 for none), unique per process. */
 unsigned long mf_cache_generation(const mf_cache *c);
 /* mf_lm_seq_cost_in with the document's own characters mixed in. */
@@ -216,7 +218,11 @@ typedef struct mf_docstate {
 	unsigned long line_ends, line_ends_blank;             /* non-empty lines; followed by a blank one */
 	unsigned long loss_ends_single, loss_ends_blank;      /* those ending in a lost byte */
 	unsigned long cache_readings;  /* blocks read again with the cache (mf_analyse_block) */
-	bool cache_always;             /* tests: read so wherever a hole was met, as if fills mattered */
+	unsigned long readings;        /* readings of blocks, each with the cache or not */
+	unsigned long probes;          /* first passes' probes read, not taken from the memo */
+	bool cache_always;             /* tests: read as without the shortcuts: with the cache wherever
+	                                * a hole was met, as if fills mattered; both rounds; every
+	                                * probe afresh */
 	/* The block's lines the repair passes do not read (the pre-scan
 	 * cleared them), for the cache: mf_analyse_block calls this once where
 	 * the block is garbled with lost bytes to fill, so that the cache

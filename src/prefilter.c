@@ -12,9 +12,9 @@
  *    what decoding the re-encoded bytes from there yields, up to a character
  *    end; the decoder stops at the first place it cannot go on.  In a
  *    拼音码 run that holds a pair read plainly (a byte >= 0x80 followed by
- *    its GBK trail, a digit or a '?', which the sbcs test below opens the
- *    line for), a candidate may also start at a '?' or an ASCII byte, and
- *    the reading may assume bytes a CP1252 decoder dropped.
+ *    its GBK trail >= 0x80, a digit or a '?'; the sbcs test below opens the
+ *    line for any GBK trail), a candidate may also start at a '?' or an
+ *    ASCII byte, and the reading may assume bytes a CP1252 decoder dropped.
  *  - plausible_output: a candidate needs a non-ASCII character in its output;
  *    with a GBK-family or UTF-8-from-GBK target, more CJK-like characters
  *    than other non-ASCII ones, unless unwrap_sbcs_layers reads the output

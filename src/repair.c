@@ -174,6 +174,28 @@ static bool lu_push(lost_under_list *l, const lost_under *x)
 	return true;
 }
 
+/* The probe (one_pass) reads without the cache, so every reading of a block
+ * probes its first pass alike where the document's flags stand as they did:
+ * what it found serves the next reading.  Inputs, then findings. */
+typedef struct {
+	bool valid;
+	bool kept, dropped, eater;         /* the document's flags it read with */
+	bool kept_after, dropped_after;    /* as it left them */
+	bool fills_matter;                 /* it set that */
+	unsigned holes;                    /* holes it met */
+	bool found;                        /* it had candidates: script and live hold */
+	int script;
+	bool *live;                        /* lines to read, per unit */
+	bool *residue;                     /* what it marked, per unit */
+} probe_memo;
+
+static void probe_memo_clear(probe_memo *m)
+{
+	free(m->live);
+	free(m->residue);
+	*m = (probe_memo){ 0 };
+}
+
 /* How a block is read: with lost bytes solved (against the document cache)
  * or left as U+FFFD (the skeleton the cache is read from). */
 typedef struct {
@@ -184,12 +206,15 @@ typedef struct {
 	lost_under_list under;     /* (and the others, where that tells) */
 	unsigned holes_met;
 	bool fills_matter;         /* skeleton: reading the holes met may change what is kept */
+	bool drops_read;           /* skeleton: a 拼音码 run was read for dropped bytes (costed by the cache) */
 	struct candlist *holed;    /* skeleton: the spans read through a hole that might gain (fill_gain_bound) */
 	bool *residue;             /* per unit: a lossy reading there is 符号码 under it */
 	bool eater;                /* the document's decoder swallows an ASCII byte with a bad lead */
 	eat_evidence eat;          /* evidence for that, from the candidates taken */
 	unsigned residue_lines;    /* lines with one that nothing repaired */
 	mf_docstate *doc;          /* what the document showed so far (CP1252 drops) */
+	probe_memo *memo;          /* the block's (NULL: none kept) */
+	bool first_pass;           /* the memo serves only the first pass: later ones read its output */
 } readmode;
 
 typedef struct {
@@ -1528,6 +1553,16 @@ static void drop_emit(decoder *d, size_t base, int32_t last, uint32_t next, cpve
 	}
 }
 
+/* An ASCII byte is read as a trail whose lead was lost only next to a
+ * byte of GBK (裝M舊 for 裝滿舊): elsewhere that would be a character of
+ * GBK/3, rare in itself, standing alone among ASCII (the r of
+ * "promenade").  Not looking for one there keeps a run of Latin text read
+ * at a state a byte, not forty. */
+static bool ascii_among_ascii(const decoder *d, size_t i, size_t from, size_t to)
+{
+	return (d->b[i] & 0xFF) < 0x80 && i > from && i + 1 < to && d->b[i - 1] < 0x80 && d->b[i + 1] < 0x80;
+}
+
 static size_t decode_gbk_dropped(decoder *d, size_t from, size_t to, cpvec *out, long *ends, bool evidence)
 {
 	long drop_prior = evidence ? DROP_PRIOR : DROP_PRIOR_UNSEEN;
@@ -1588,7 +1623,7 @@ static size_t decode_gbk_dropped(decoder *d, size_t from, size_t to, cpvec *out,
 							cand[nc] = mf_gbk_decode_pair((unsigned char)b, CP1252_HOLES[h]), wid[nc] = 1,
 							lost[nc++] = 1;
 				}
-				if (b >= 0x40 && b != 0x7F && b < 0xFF)
+				if (b >= 0x40 && b != 0x7F && b < 0xFF && !ascii_among_ascii(d, i, from, to))
 					for (size_t h = 0; h < sizeof CP1252_HOLES; h++)
 						if (mf_gbk_pair_in_gbk(CP1252_HOLES[h], (unsigned char)b))
 							cand[nc] = mf_gbk_decode_pair(CP1252_HOLES[h], (unsigned char)b), wid[nc] = 1,
@@ -1756,7 +1791,7 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 	 * shows a decoder that drops bytes: there a loss is likelier */
 	unsigned nvirt = d->nvirt;
 	if (!d->rm->probe)
-		d->rm->fills_matter = true;    /* its paths are costed against the cache */
+		d->rm->drops_read = true;      /* its paths are costed against the cache */
 	size_t e = decode_gbk_dropped(d, from, to, out, ends, stop < to || d->rm->doc->cp1252_dropped);
 	if (stop < to && e > stop && d->nvirt > nvirt)
 		d->rm->doc->cp1252_dropped = true;
@@ -2255,15 +2290,18 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 		/* A run of 拼音码 where nothing marks a loss and none of CP1252's
 		 * five undefined bytes shows may have lost them silently.  Such
 		 * losses (and a '?' that starts a run) are looked for only in a run
-		 * that holds a pair read plainly: prefilter.c's proof rests on it. */
+		 * that holds a pair read plainly: prefilter.c's proof rests on it.
+		 * A lead with an ASCII trail (é and a letter: Latin text) is no
+		 * such pair: GB2312, and most of GBK, has trails >= 0x80, and a
+		 * run without one is Latin text far more often than Chinese. */
 		bool opened = false, drops = false;
 		if (cd->sbcs && cd->target == TGT_GBK) {
 			drops = true;
 			for (size_t k = 0; k < ns; k++) {
 				unsigned p = slots[k], q = k + 1 < ns ? slots[k + 1] : HOLE;
 				if (!(p & (HOLE | MAYBE_HOLE)) && p >= 0x80 && p < 0xFF && !(q & HOLE) &&
-				    (p == 0x80 || (q & MAYBE_HOLE) || mf_gbk_pair_in_gbk((unsigned char)p, (unsigned char)q) ||
-				     (q >= '0' && q <= '9')))
+				    (p == 0x80 || (q & MAYBE_HOLE) ||
+				     (q >= 0x80 && mf_gbk_pair_in_gbk((unsigned char)p, (unsigned char)q)) || (q >= '0' && q <= '9')))
 					opened = true;
 				/* a decoder that kept or marked them drops none */
 				bool kept = (p & HOLE) || (!(p & MAYBE_HOLE) && cp1252_hole_byte(p & 0xFF));
@@ -2592,6 +2630,51 @@ static bool holes_lose(const candlist *holed, const candlist *kept)
 }
 
 /* One pass over the working text: every channel, best non-overlapping gains. */
+/* The script of what a first reading's candidates read (-1: no memory). */
+static int cands_script(const candlist *cl)
+{
+	size_t tot = 0;
+	for (size_t k = 0; k < cl->n; k++)
+		tot += cl->v[k].nrep;
+	uint32_t *all = malloc((tot + 1) * sizeof *all);
+	if (!all)
+		return -1;
+	size_t m = 0;
+	for (size_t k = 0; k < cl->n; k++) {
+		memcpy(all + m, cl->v[k].rep, cl->v[k].nrep * sizeof *all);
+		m += cl->v[k].nrep;
+	}
+	int script = mf_lm_script_of(all, m);
+	free(all);
+	return script;
+}
+
+/* The units of the lines where a first reading found something (NULL: no
+ * memory).  A candidate without lost bytes reads the same in full: if it
+ * gains nothing now, it never will. */
+static bool *live_lines(const candlist *cl, const text_cost *tc, const uint32_t *cps, size_t n, uint32_t prev0)
+{
+	bool *live = calloc(n + 1, sizeof *live);
+	if (!live)
+		return NULL;
+	for (size_t k = 0; k < cl->n; k++) {
+		const cand *c = &cl->v[k];
+		if (c->lost > 0 || c->open_sites > 0 || cand_gain(c, tc, cps, n, prev0) > KEEP_GAIN)
+			live[c->start] = true;
+	}
+	for (size_t a = 0, i = 0; i <= n; i++) {
+		if (i < n && cps[i] != '\n')
+			continue;
+		bool hit = false;
+		for (size_t j = a; j < i && !hit; j++)
+			hit = live[j];
+		for (size_t j = a; j < i; j++)
+			live[j] = hit;
+		a = i + 1;
+	}
+	return live;
+}
+
 static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
 	*changed = false;
@@ -2621,74 +2704,93 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	 * the block (mf_analyse_block: what the skeleton found stands where no
 	 * fill can change it). */
 	bool skeleton = rm->skeleton, probe = *script < 0;
-	mf_cache *cache = rm->cache;
-	rm->skeleton = skeleton || probe;
-	rm->probe = probe;
-	if (probe)
-		rm->cache = NULL;
-	for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
-		if (may[k])
-			rc = find_channel(&CHANNELS[k], cps, n, dense, prev0, pua_decoder, *script, rm, NULL, &cl);
-	rm->skeleton = skeleton;
-	rm->probe = false;
-	rm->cache = cache;
-	if (rc != MF_OK)
-		goto out;
-	if (cl.n && !text_cost_init(&tc, cps, n, prev0)) {
-		rc = MF_ERR_NOMEM;
-		goto out;
+	mf_docstate *doc = rm->doc;
+	probe_memo *memo = probe && rm->first_pass ? rm->memo : NULL;
+	bool *live = NULL;
+	if (memo && memo->valid && !doc->cache_always && memo->kept == doc->cp1252_kept &&
+	    memo->dropped == doc->cp1252_dropped && memo->eater == rm->eater) {
+		/* as the probe read it before: its findings and what it left */
+		doc->cp1252_kept = memo->kept_after;
+		doc->cp1252_dropped = memo->dropped_after;
+		rm->fills_matter |= memo->fills_matter;
+		rm->holes_met += memo->holes;
+		if (rm->residue)
+			memcpy(rm->residue, memo->residue, (n + 1) * sizeof *rm->residue);
+		if (memo->found) {
+			*script = memo->script;
+			live = memo->live;
+		}
+	} else {
+		mf_cache *cache = rm->cache;
+		bool fills_matter = rm->fills_matter;
+		unsigned holes = rm->holes_met;
+		probe_memo m = { .kept = doc->cp1252_kept, .dropped = doc->cp1252_dropped, .eater = rm->eater };
+		doc->probes += memo != NULL;
+		rm->skeleton = skeleton || probe;
+		rm->probe = probe;
+		if (probe)
+			rm->cache = NULL;
+		for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
+			if (may[k])
+				rc = find_channel(&CHANNELS[k], cps, n, dense, prev0, pua_decoder, *script, rm, NULL, &cl);
+		rm->skeleton = skeleton;
+		rm->probe = false;
+		rm->cache = cache;
+		if (rc != MF_OK)
+			goto out;
+		if (probe && cl.n) {
+			/* Decide the script once, from a first reading of every
+			 * candidate, and read again: a lost byte is then filled in
+			 * the text's own script, never with a character of the
+			 * other one. */
+			if (!text_cost_init(&tc, cps, n, prev0)) {
+				rc = MF_ERR_NOMEM;
+				goto out;
+			}
+			*script = cands_script(&cl);
+			if (*script < 0 || !(live = live_lines(&cl, &tc, cps, n, prev0))) {
+				rc = MF_ERR_NOMEM;
+				goto out;
+			}
+		}
+		if (memo) {
+			probe_memo_clear(memo);
+			m.valid = true;
+			m.kept_after = doc->cp1252_kept;
+			m.dropped_after = doc->cp1252_dropped;
+			m.fills_matter = !fills_matter && rm->fills_matter;
+			m.holes = rm->holes_met - holes;
+			m.found = live != NULL;
+			m.script = *script;
+			m.live = live;
+			m.residue = malloc((n + 1) * sizeof *m.residue);
+			if (!m.residue) {
+				free(live);
+				rc = MF_ERR_NOMEM;
+				goto out;
+			}
+			if (rm->residue)
+				memcpy(m.residue, rm->residue, (n + 1) * sizeof *m.residue);
+			else
+				memset(m.residue, 0, (n + 1) * sizeof *m.residue);
+			*memo = m;
+		}
 	}
-	if (probe && cl.n) {
-		/* Decide the script once, from a first reading of every candidate,
-		 * and read again: a lost byte is then filled in the text's own
-		 * script, never with a character of the other one. */
-		size_t tot = 0;
-		for (size_t k = 0; k < cl.n; k++)
-			tot += cl.v[k].nrep;
-		uint32_t *all = malloc((tot + 1) * sizeof *all);
-		if (!all) {
-			rc = MF_ERR_NOMEM;
-			goto out;
-		}
-		size_t m = 0;
-		for (size_t k = 0; k < cl.n; k++) {
-			memcpy(all + m, cl.v[k].rep, cl.v[k].nrep * sizeof *all);
-			m += cl.v[k].nrep;
-		}
-		*script = mf_lm_script_of(all, m);
-		free(all);
-		/* only lines where that reading found something are read again */
-		bool *live = calloc(n + 1, sizeof *live);
-		if (!live) {
-			rc = MF_ERR_NOMEM;
-			goto out;
-		}
-		/* a candidate without lost bytes reads the same in full: if it
-		 * gains nothing now, it never will */
-		for (size_t k = 0; k < cl.n; k++) {
-			cand *c = &cl.v[k];
-			if (c->lost > 0 || c->open_sites > 0 || cand_gain(c, &tc, cps, n, prev0) > KEEP_GAIN)
-				live[c->start] = true;
-		}
-		for (size_t a = 0, i = 0; i <= n; i++) {
-			if (i < n && cps[i] != '\n')
-				continue;
-			bool hit = false;
-			for (size_t j = a; j < i && !hit; j++)
-				hit = live[j];
-			for (size_t j = a; j < i; j++)
-				live[j] = hit;
-			a = i + 1;
-		}
+	if (live) {
 		for (size_t k = 0; k < cl.n; k++)
 			free(cl.v[k].rep);
 		cl.n = 0;
 		for (size_t k = 0; k < NCHANNELS && rc == MF_OK; k++)
 			if (may[k])
 				rc = find_channel(&CHANNELS[k], cps, n, dense, prev0, pua_decoder, *script, rm, live, &cl);
-		free(live);
+		if (!memo)
+			free(live);
 		if (rc != MF_OK)
 			goto out;
+	}
+	if (cl.n && !tc.sum[0] && !text_cost_init(&tc, cps, n, prev0)) {
+		rc = MF_ERR_NOMEM;
+		goto out;
 	}
 	for (size_t k = 0; k < cl.n; k++)
 		cl.v[k].gain = cand_gain(&cl.v[k], &tc, cps, n, prev0);
@@ -2878,6 +2980,7 @@ static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, rea
 	mf_rc rc = MF_OK;
 	size_t i;
 	work w = { 0 };
+	doc->readings++;
 	w.u = malloc((n + 1) * sizeof *w.u);
 	w.g = malloc((n + 1) * sizeof *w.g);
 	if (!w.u || !w.g) {
@@ -2903,6 +3006,7 @@ static mf_rc read_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, rea
 		bool changed;
 		int script = -1;           /* each layer decides its own */
 		rm->residue = pass == 0 ? residue : NULL;   /* positions are the input's */
+		rm->first_pass = pass == 0;
 		/* a layer's own user-area characters say its decoder was
 		 * GB18030-like, as the document's do for the outermost layer (and
 		 * for a second run over this run's output) */
@@ -3036,6 +3140,12 @@ static void doc_learn_eating(mf_docstate *doc, const eat_evidence *eat)
 	doc->loss_ends_blank += eat->ends_blank;
 }
 
+/* What a reading with the cache reads besides the block: equal inputs,
+ * equal readings. */
+typedef struct {
+	bool cache_ready, kept, dropped, eater;
+} reading_inputs;
+
 mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
 {
 	size_t n = bu->n;
@@ -3057,7 +3167,8 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 	 * document cache and the block is read with the cache; then once more
 	 * with the cache holding that reading instead, which is what a second
 	 * run over the output would see: so a second run changes nothing. */
-	readmode rm = { .cache = NULL, .skeleton = true, .doc = doc };
+	probe_memo memo = { 0 };
+	readmode rm = { .cache = NULL, .skeleton = true, .doc = doc, .memo = &memo };
 	/* how the lines read lay out: non-empty ones, and those followed by a
 	 * blank line (the stream hands each line read with a blank line right
 	 * after it), for doc_eater */
@@ -3072,11 +3183,15 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 	mf_rc rc = read_block(bu, prev, doc, &rm, out, &text);
 	/* Where no hole the skeleton met can change what is kept (no span read
 	 * through one could gain enough, or more than what stops it:
-	 * holes_lose; and nothing else there reads against the cache), the
-	 * readings with the cache would read the block as the skeleton did: it
-	 * is the reading, and the cache learns it as they would have left it. */
+	 * holes_lose; and nothing else there reads against the cache, or the
+	 * cache will hold too little text to speak: a 拼音码 run read for
+	 * dropped bytes in Latin text), the readings with the cache would read
+	 * the block as the skeleton did: it is the reading, and the cache
+	 * learns it as they would have left it. */
+	bool cleared = doc->add_cleared && out->n > first;
 	bool same = !rm.fills_matter && !doc->cache_always && kept0 == doc->cp1252_kept &&
-	            dropped0 == doc->cp1252_dropped;
+	            dropped0 == doc->cp1252_dropped &&
+	            !(rm.drops_read && (cleared || mf_cache_ready_with(doc->cache, text.v, text.n)));
 	if (rc == MF_OK && rm.holes_met) {
 		if (!doc->cache)
 			doc->cache = mf_cache_new();
@@ -3086,7 +3201,7 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		rm.cache = doc->cache;
 		/* (only where the skeleton found garbling: clean lines meet
 		 * holes in the decodes they try, and need no cache) */
-		if (rc == MF_OK && doc->add_cleared && out->n > first)
+		if (rc == MF_OK && cleared)
 			doc->add_cleared(doc->add_cleared_arg, doc->cache);
 		if (rc == MF_OK && same) {
 			mf_cache_add(doc->cache, text.v, text.n, 1);
@@ -3094,13 +3209,22 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 		} else if (rc == MF_OK) {
 			doc->cache_readings++;
 			bool redone = false;
+			reading_inputs before = { 0 };
 			for (int round = 0; round < 2 && rc == MF_OK; round++) {
+				mf_cache_add(doc->cache, text.v, text.n, 1);
+				/* A cache with too little text to speak leaves the model
+				 * alone: where the document's decoder flags stand as the
+				 * reading before found them, this one would repeat it */
+				reading_inputs now = { mf_cache_ready(doc->cache), doc->cp1252_kept, doc->cp1252_dropped,
+				                       doc_eater(doc) };
+				if (round == 1 && !now.cache_ready && !doc->cache_always && memcmp(&now, &before, sizeof now) == 0)
+					break;
+				before = now;
 				for (size_t k = first; k < out->n; k++)
 					free(out->v[k].rep);
 				out->n = first;
-				mf_cache_add(doc->cache, text.v, text.n, 1);
 				text2.n = 0;
-				rm.eater = doc_eater(doc);
+				rm.eater = now.eater;
 				rm.eat = (eat_evidence){ 0 };
 				rc = read_block(bu, prev, doc, &rm, out, &text2);
 				if (round == 0 && !redone) {
@@ -3123,6 +3247,7 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 			}
 		}
 	}
+	probe_memo_clear(&memo);
 	free(text2.v);
 	free(text.v);
 	if (rc != MF_OK)
