@@ -141,14 +141,15 @@ static long scaled_cost(int lm, double wu, double wb)
 	return lround(-log((1.0 - wu - wb) * pl) * MF_LM_COST_SCALE);
 }
 
-/* The cost of c after p, the model's probability mixed with the cache's. */
-static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x)
+/* The cost of c after p, the model's probability mixed with the cache's;
+ * without floor, x's own share of the cache left out (mf_cache_choice_cost). */
+static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x, bool floor)
 {
 	int lm = mf_lm_cost(sc, p, x);
 	if (!mf_is_han(x) && !mf_is_han(p))
 		return lm;
 	double pu = 0.0, pb = 0.0, wb = 0.0;
-	if (mf_is_han(x)) {
+	if (floor && mf_is_han(x)) {
 		uint32_t *u = uni_slot(c, x, false);
 		pu = u ? (double)*u / (double)c->han : 0.0;
 	}
@@ -158,7 +159,7 @@ static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x)
 		wb = W_BI;
 		pb = b ? (double)*b / (double)*pc : 0.0;
 	}
-	double wu = mf_is_han(x) ? W_UNI : 0.0;
+	double wu = floor && mf_is_han(x) ? W_UNI : 0.0;
 	if (pu == 0.0 && pb == 0.0 && lm >= 0 && lm < SCALED_MAX) {
 		if (!scaled.done) {
 			for (int k = 0; k < 4; k++)
@@ -186,8 +187,8 @@ bool mf_cache_ready_with(const mf_cache *c, const uint32_t *cps, size_t n)
 	return han >= MIN_HAN;
 }
 
-long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
-                       uint32_t next)
+static long seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next,
+                     bool next_floor)
 {
 	bool ready = mf_cache_ready(c);
 	long best = -1;
@@ -200,11 +201,27 @@ long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, u
 			if (i == n && !next)
 				break;          /* no context after */
 			uint32_t x = i < n ? cps[i] : next;
-			sum += ready ? mixed_cost(c, (mf_script)sc, p, x) : mf_lm_cost((mf_script)sc, p, x);
+			sum += ready ? mixed_cost(c, (mf_script)sc, p, x, i < n || next_floor)
+			             : mf_lm_cost((mf_script)sc, p, x);
 			p = x;
 		}
 		if (best < 0 || sum < best)
 			best = sum;
 	}
 	return best;
+}
+
+long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
+{
+	return seq_cost(c, script, cps, n, prev, next, true);
+}
+
+/* For a choice between texts before the same next character: that
+ * character's own share of the cache is the same for every choice, and as a
+ * floor under each transition into it, it levels the model's preference
+ * between them (小周 or 台周, in a document that spells
+ * 周 often and 小, always garbled, never): it is left out. */
+long mf_cache_choice_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev, uint32_t next)
+{
+	return seq_cost(c, script, cps, n, prev, next, false);
 }

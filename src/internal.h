@@ -205,6 +205,8 @@ unsigned long mf_cache_generation(const mf_cache *c);
 /* mf_lm_seq_cost_in with the document's own characters mixed in. */
 long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
                        uint32_t next);
+long mf_cache_choice_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
+                          uint32_t next);
 
 typedef struct mf_docstate {
 	struct seed_doc *seed;       /* made on first use */

@@ -615,7 +615,8 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		}
 		return;
 	}
-	c.cost = mf_cache_seq_cost(fs->cache, fs->script, c.cps, (size_t)c.ncp, fs->prev, fs->next) + prior;
+	c.cost = (fs->sbcs ? mf_cache_choice_cost : mf_cache_seq_cost)(fs->cache, fs->script, c.cps, (size_t)c.ncp,
+	                                                             fs->prev, fs->next) + prior;
 	if (fs->next_npart)
 		c.cost += partial_next_cost(fs, c.cps[c.ncp - 1]);
 	/* (as unlikely as a swallowed byte is for the others: where the byte
