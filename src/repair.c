@@ -1775,6 +1775,17 @@ static bool drop_suspect(const uint32_t *v, size_t n)
 	return false;
 }
 
+/* The characters of GB2312 (both bytes >= 0xA1) among v[0..n). */
+static size_t gb2312_chars(const uint32_t *v, size_t n)
+{
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char g[2];
+		m += v[k] >= 0x80 && mf_gbk_encode(v[k], g) == 2 && g[0] >= 0xA1 && g[1] >= 0xA1;
+	}
+	return m;
+}
+
 /* A run that may have lost bytes silently is read plainly first: where
  * that reads through and shows nothing a loss leaves, it stands (the model
  * alone would sometimes take a rare character for a lost byte and an ASCII
@@ -1794,7 +1805,10 @@ static size_t decode_gbk_slots(decoder *d, size_t from, size_t to, cpvec *out, l
 	if (!d->rm->probe)
 		d->rm->drops_read = true;      /* its paths are costed against the cache */
 	size_t e = decode_gbk_dropped(d, from, to, out, ends, stop < to || d->rm->doc->cp1252_dropped);
-	if (stop < to && e > stop && d->nvirt > nvirt)
+	/* (what shows the document's decoder drops bytes is Chinese read so,
+	 * two characters of GB2312 at least: not 棗 and a lost byte for the
+	 * ——” of clean text) */
+	if (stop < to && e > stop && d->nvirt > nvirt && gb2312_chars(out->v + n0, out->n - n0) >= 2)
 		d->rm->doc->cp1252_dropped = true;
 	return e;
 }
