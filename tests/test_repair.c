@@ -918,6 +918,16 @@ static void doc_units(const char *p, size_t n, mf_units *u)
 	u->off[u->n] = (uint32_t)n;
 }
 
+/* What a case made: its units, its garbling (NULL: none) and its text. */
+static void free_case(mf_units *u, gr_result *g, char *clean)
+{
+	free(u->cp);
+	free(u->off);
+	if (g)
+		gr_result_free(g);
+	free(clean);
+}
+
 /* How a document state read a block. */
 typedef struct {
 	unsigned long cache_readings, readings, probes;
@@ -1036,11 +1046,7 @@ START_TEST(skeleton_stands_where_fills_cannot_change_it)
 		              desc ? desc : "clean", rfast.probes);
 	mf_found_list_free(&fast);
 	mf_found_list_free(&full);
-	free(u.cp);
-	free(u.off);
-	if (desc)
-		gr_result_free(&g);
-	free(clean);
+	free_case(&u, desc ? &g : NULL, clean);
 }
 END_TEST
 
@@ -1086,11 +1092,7 @@ START_TEST(dropping_decoder_shown_by_chinese_only)
 		ck_assert_msg(out.n == 0 && doc->readings <= 2, "%s: %zu spans, read %lu times", text, out.n, doc->readings);
 	mf_found_list_free(&out);
 	mf_docstate_free(doc);
-	free(u.cp);
-	free(u.off);
-	if (desc)
-		gr_result_free(&g);
-	free(clean);
+	free_case(&u, desc ? &g : NULL, clean);
 }
 END_TEST
 
