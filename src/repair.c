@@ -174,13 +174,20 @@ static bool lu_push(lost_under_list *l, const lost_under *x)
 	return true;
 }
 
+/* What a reading reads of the document besides the block (its decoder's
+ * flags) and of the cache: equal inputs, equal readings. */
+typedef struct {
+	bool cache_ready;                  /* (the probe reads without the cache: false) */
+	bool kept, dropped, eater;         /* cp1252_kept, cp1252_dropped, doc_eater */
+} reading_inputs;
+
 /* The probe (one_pass) reads without the cache, so every reading of a block
  * probes its first pass alike where the document's flags stand as they did:
  * what it found serves the next reading.  Inputs, then findings. */
 typedef struct {
 	bool valid;
-	bool kept, dropped, eater;         /* the document's flags it read with */
-	bool kept_after, dropped_after;    /* as it left them */
+	reading_inputs in;                 /* what it read with */
+	bool kept_after, dropped_after;    /* the flags as it left them */
 	bool fills_matter;                 /* it set that */
 	unsigned holes;                    /* holes it met */
 	bool found;                        /* it had candidates: script and live hold */
@@ -2644,7 +2651,6 @@ static bool holes_lose(const candlist *holed, const candlist *kept)
 	return true;
 }
 
-/* One pass over the working text: every channel, best non-overlapping gains. */
 /* The script of what a first reading's candidates read (-1: no memory). */
 static int cands_script(const candlist *cl)
 {
@@ -2690,6 +2696,7 @@ static bool *live_lines(const candlist *cl, const text_cost *tc, const uint32_t 
 	return live;
 }
 
+/* One pass over the working text: every channel, best non-overlapping gains. */
 static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
 	*changed = false;
@@ -2722,8 +2729,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	mf_docstate *doc = rm->doc;
 	probe_memo *memo = probe && rm->first_pass ? rm->memo : NULL;
 	bool *live = NULL;
-	if (memo && memo->valid && !doc->cache_always && memo->kept == doc->cp1252_kept &&
-	    memo->dropped == doc->cp1252_dropped && memo->eater == rm->eater) {
+	reading_inputs in = { false, doc->cp1252_kept, doc->cp1252_dropped, rm->eater };
+	if (memo && memo->valid && !doc->cache_always && memcmp(&memo->in, &in, sizeof in) == 0) {
 		/* as the probe read it before: its findings and what it left */
 		doc->cp1252_kept = memo->kept_after;
 		doc->cp1252_dropped = memo->dropped_after;
@@ -2739,7 +2746,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		mf_cache *cache = rm->cache;
 		bool fills_matter = rm->fills_matter;
 		unsigned holes = rm->holes_met;
-		probe_memo m = { .kept = doc->cp1252_kept, .dropped = doc->cp1252_dropped, .eater = rm->eater };
+		probe_memo m = { .in = in };
 		doc->probes += memo != NULL;
 		rm->skeleton = skeleton || probe;
 		rm->probe = probe;
@@ -2778,7 +2785,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 			m.found = live != NULL;
 			m.script = *script;
 			m.live = live;
-			m.residue = malloc((n + 1) * sizeof *m.residue);
+			m.residue = calloc(n + 1, sizeof *m.residue);
 			if (!m.residue) {
 				free(live);
 				rc = MF_ERR_NOMEM;
@@ -2786,8 +2793,6 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 			}
 			if (rm->residue)
 				memcpy(m.residue, rm->residue, (n + 1) * sizeof *m.residue);
-			else
-				memset(m.residue, 0, (n + 1) * sizeof *m.residue);
 			*memo = m;
 		}
 	}
@@ -3154,12 +3159,6 @@ static void doc_learn_eating(mf_docstate *doc, const eat_evidence *eat)
 	doc->loss_ends_single += eat->ends_single;
 	doc->loss_ends_blank += eat->ends_blank;
 }
-
-/* What a reading with the cache reads besides the block: equal inputs,
- * equal readings. */
-typedef struct {
-	bool cache_ready, kept, dropped, eater;
-} reading_inputs;
 
 mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_found_list *out)
 {
