@@ -217,6 +217,8 @@ typedef struct mf_docstate {
 	long eat_votes;              /* lost bytes' evidence of a decoder that swallows ASCII (repair.c) */
 	bool cp1252_kept;            /* 拼音码 here shows CP1252's undefined bytes (or U+FFFD for them) */
 	bool cp1252_dropped;         /* a 拼音码 run read only with bytes a CP1252 decoder dropped */
+	unsigned spelled;            /* single-byte channel families whose kept readings spell text
+	                              * (repair.c: spells_text) */
 	unsigned long line_ends, line_ends_blank;             /* non-empty lines; followed by a blank one */
 	unsigned long loss_ends_single, loss_ends_blank;      /* those ending in a lost byte */
 	unsigned long cache_readings;  /* blocks read again with the cache (mf_analyse_block) */

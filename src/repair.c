@@ -179,7 +179,9 @@ static bool lu_push(lost_under_list *l, const lost_under *x)
 typedef struct {
 	bool cache_ready;                  /* (the probe reads without the cache: false) */
 	bool kept, dropped, eater;         /* cp1252_kept, cp1252_dropped, doc_eater */
+	unsigned spelled;                  /* the document's spelled */
 } reading_inputs;
+_Static_assert(sizeof(reading_inputs) == 4 * sizeof(bool) + sizeof(unsigned), "compared with memcmp: no padding");
 
 /* The probe (one_pass) reads without the cache, so every reading of a block
  * probes its first pass alike where the document's flags stand as they did:
@@ -1836,6 +1838,7 @@ typedef struct {
 	int ninner;                /* 符号码 layers undone inside this one, outermost first */
 	mf_channel inner[MF_MAX_CHAIN - 1];
 	bool holed;                /* skeleton: read through a hole, so fills may read it otherwise */
+	bool withheld;             /* one_pass: reads alone where nothing shows its family (reads_alone) */
 } cand;
 
 typedef struct candlist {
@@ -2696,6 +2699,115 @@ static bool *live_lines(const candlist *cl, const text_cost *tc, const uint32_t 
 	return live;
 }
 
+/* The single-byte channels' families, as bits of mf_docstate.spelled. */
+enum { FAMILY_PINYIN = 1, FAMILY_SYMBOL = 2 };
+
+static unsigned sbcs_family(mf_channel ch)
+{
+	switch (ch) {
+	case MF_CH_GBK_AS_LATIN1: case MF_CH_GBK_AS_CP1252:
+		return FAMILY_PINYIN;
+	case MF_CH_UTF8_AS_LATIN1: case MF_CH_UTF8_AS_CP1252:
+		return FAMILY_SYMBOL;
+	default:
+		return 0;
+	}
+}
+
+/* A character of a script European text does not write: what a stray pair
+ * of its letters and signs reads as through GBK (a Han character, an
+ * ideographic space, a user-area character) or as UTF-8 (a letter of
+ * Mongolian or NKo).  Latin, Greek, Cyrillic, punctuation and symbols (–, ☺)
+ * are not. */
+static bool foreign_script(uint32_t c)
+{
+	return (c >= 0x0530 && c < 0x1D00) || (c >= 0x2E80 && c < 0xA4D0) || (c >= 0xA960 && c < 0xA980) ||
+	       (c >= 0xAC00 && c < 0xD800) || (c >= 0xE000 && c < 0xFB00) || (c >= 0xFE30 && c < 0xFE50) ||
+	       (c >= 0xFF00 && c < 0xFFF0) || c >= 0x20000;
+}
+
+#define SPELL_NATS 9.5     /* the model's mean cost per character of a run that spells Chinese */
+#define LOST_NATS 14.0     /* what the model charges a U+FFFD (src/lm.c) */
+
+/* Does a single-byte channel's reading spell text, not a character here and
+ * there?  Chinese read as Latin-1 or CP1252 is runs of accented letters and
+ * signs that read as runs of characters; European text holds the odd pair
+ * of them («\u00A0, ¡¡, ¿É, Láá, „e, é\u00A0») that reads as one character
+ * between ASCII.  A run of three characters, three of them different (not
+ * 牋牋牋 from a row of no-break spaces), shows it; for 拼音码, which reads
+ * the text itself, the model must also find the run Chinese (not 珷島牷 from
+ * « 島 », nor 懒旅呐魄壬仕 from a list of accented letters), where 符号码 may
+ * read the 古文码 of a layer under it.  (A U+FFFD, a lost character, is
+ * priced apart: what the rest spells counts.) */
+static bool spells_text(const uint32_t *rep, size_t n, bool chinese)
+{
+	for (size_t i = 0; i < n;) {
+		if (rep[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t a = i, lost = 0;
+		uint32_t seen[3] = { 0 };
+		int nseen = 0;
+		for (; i < n && rep[i] >= 0x80; i++) {
+			uint32_t c = rep[i];
+			lost += c == 0xFFFD;
+			if (c != 0xFFFD && nseen < 3 && c != seen[0] && c != seen[1])
+				seen[nseen++] = c;
+		}
+		if (nseen < 3)
+			continue;
+		if (!chinese)
+			return true;
+		double nats = NATS(mf_lm_seq_cost(rep + a, i - a, 0, 0)) - LOST_NATS * (double)lost;
+		if (nats <= SPELL_NATS * (double)(i - a - lost))
+			return true;
+	}
+	return false;
+}
+
+/* Whether a candidate spells text in its family's sense (spells_text). */
+static bool cand_spells(const cand *c)
+{
+	return spells_text(c->rep, c->nrep, sbcs_family(c->ch) == FAMILY_PINYIN);
+}
+
+/* A single-byte channel's reading that needs the document to show its
+ * family spelling text elsewhere: one on a line of European text (no
+ * character of another script around it: foreign_script) that gives such a
+ * character and spells no text.  (An en dash from 拼音码's ¨C, an é from
+ * 符号码's Ã©, read alone as well as anywhere; a word garbled among Chinese
+ * has Chinese around it.) */
+static bool reads_alone(const cand *c, const bool *foreign_line)
+{
+	if (!sbcs_family(c->ch) || foreign_line[c->start] || cand_spells(c))
+		return false;
+	for (size_t i = 0; i < c->nrep; i++)
+		if (foreign_script(c->rep[i]))
+			return true;
+	return false;
+}
+
+/* Per unit, whether its line holds a character of another script than
+ * European text's (NULL: no memory). */
+static bool *foreign_lines(const uint32_t *cps, size_t n)
+{
+	bool *fl = malloc((n + 1) * sizeof *fl);
+	if (!fl)
+		return NULL;
+	for (size_t a = 0, i = 0; i <= n; i++) {
+		if (i < n && cps[i] != '\n')
+			continue;
+		bool any = false;
+		for (size_t j = a; j < i && !any; j++)
+			any = foreign_script(cps[j]);
+		for (size_t j = a; j <= i && j < n; j++)
+			fl[j] = any;
+		a = i + 1;
+	}
+	return fl;
+}
+
 /* One pass over the working text: every channel, best non-overlapping gains. */
 static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
@@ -2729,7 +2841,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	mf_docstate *doc = rm->doc;
 	probe_memo *memo = probe && rm->first_pass ? rm->memo : NULL;
 	bool *live = NULL;
-	reading_inputs in = { false, doc->cp1252_kept, doc->cp1252_dropped, rm->eater };
+	reading_inputs in = { false, doc->cp1252_kept, doc->cp1252_dropped, rm->eater, doc->spelled };
 	if (memo && memo->valid && !doc->cache_always && memcmp(&memo->in, &in, sizeof in) == 0) {
 		/* as the probe read it before: its findings and what it left */
 		doc->cp1252_kept = memo->kept_after;
@@ -2814,6 +2926,20 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	}
 	for (size_t k = 0; k < cl.n; k++)
 		cl.v[k].gain = cand_gain(&cl.v[k], &tc, cps, n, prev0);
+	/* A single-byte channel's reading that reads alone (reads_alone) is
+	 * European text more often than not: it stands where the document, or
+	 * this block, shows its family spelling text */
+	unsigned spelled = doc->spelled, families = 0;
+	for (size_t k = 0; k < cl.n; k++) {
+		families |= sbcs_family(cl.v[k].ch);
+		if (cl.v[k].gain >= PRIOR_NATS && cand_spells(&cl.v[k]))
+			spelled |= sbcs_family(cl.v[k].ch);
+	}
+	bool *foreign_line = NULL;
+	if ((families & ~spelled) && !(foreign_line = foreign_lines(cps, n))) {
+		rc = MF_ERR_NOMEM;
+		goto out;
+	}
 	if (cl.n)
 		qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
 	/* greedy: keep the best gains that do not overlap; a pass keeps any real
@@ -2826,15 +2952,27 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 			if (c->start < cl.v[j].end && cl.v[j].start < c->end)
 				ok = false;
 		if (ok) {
+			/* one withheld still holds its text: the lesser reading
+			 * there (Èº as UTF-8: Ⱥ) is no surer of it */
+			c->withheld = !(spelled & sbcs_family(c->ch)) && reads_alone(c, foreign_line);
 			cand t = cl.v[kept];
 			cl.v[kept] = *c;
 			*c = t;
 			kept++;
 		}
 	}
-	for (size_t k = kept; k < cl.n; k++)
-		free(cl.v[k].rep);
-	cl.n = kept;
+	free(foreign_line);
+	size_t held = 0;
+	for (size_t k = 0; k < cl.n; k++) {
+		if (k < kept && !cl.v[k].withheld)
+			cl.v[held++] = cl.v[k];
+		else
+			free(cl.v[k].rep);
+	}
+	cl.n = kept = held;
+	for (size_t k = 0; k < kept; k++)
+		if (cand_spells(&cl.v[k]))
+			doc->spelled |= sbcs_family(cl.v[k].ch);
 	if (kept)
 		qsort(cl.v, cl.n, sizeof *cl.v, cmp_start);
 	if (!rm->fills_matter && !holes_lose(&holed, &cl))
@@ -3230,7 +3368,7 @@ mf_rc mf_analyse_block(const mf_units *bu, uint32_t prev, mf_docstate *doc, mf_f
 				 * alone: where the document's decoder flags stand as the
 				 * reading before found them, this one would repeat it */
 				reading_inputs now = { mf_cache_ready(doc->cache), doc->cp1252_kept, doc->cp1252_dropped,
-				                       doc_eater(doc) };
+				                       doc_eater(doc), doc->spelled };
 				if (round == 1 && !now.cache_ready && !doc->cache_always && memcmp(&now, &before, sizeof now) == 0)
 					break;
 				before = now;

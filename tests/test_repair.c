@@ -128,6 +128,15 @@ static const char *const CLEAN[] = {
 	"调用 printf(x) 和 open(fn)，再调用 read(buf) 与 close(fd)。\n",
 	"价格：€100，温度：30°C，比例 ½。\n",
 	"Ã is a letter, © 2024 ACME™ — “quoted”.\n",
+	/* a name with š (CP1252 9A) after á and before a no-break space, read
+	 * as UTF-8: Tomᚠ (Runic); a row of á read as GBK: 後後後 */
+	"Thanks to Tom\u00e1\u0161\u00a0Hnyk and Pawe\u0142 Gajc.\n",
+	"$ yes \u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1 | head -n100 > mbc.txt\n",
+	/* Latin-1's letters listed in source code read as GBK: a run of
+	 * characters (懒旅呐魄壬仕掏...) the model does not find Chinese */
+	"wordchars += ('\u00df\u00e0\u00e1\u00e2\u00e3\u00e4\u00e5\u00e6\u00e7\u00e8\u00e9\u00ea\u00eb'\n"
+	"              '\u00c0\u00c1\u00c2\u00c3\u00c4\u00c5\u00c6\u00c7\u00c8\u00c9\u00ca\u00cb\u00cc\u00cd\u00ce\u00cf"
+	"\u00d0\u00d1\u00d2\u00d3\u00d4\u00d5\u00d6\u00d8\u00d9\u00da\u00db\u00dc\u00dd\u00de')\n",
 	"子曰：學而時習之，不亦說乎？有朋自遠方來，不亦樂乎？\n",
 	"鑫淼焱垚犇骉羴，𠀀𪚥。\n",
 	/* question marks among letters of the scripts GBK read as UTF-8 with
@@ -549,6 +558,62 @@ START_TEST(repeated_lines_fill_as_one_line)
 		free(out);
 		gr_result_free(&g);
 	}
+}
+END_TEST
+
+/* ---- stray pairs of European text ---- */
+
+/* A single-byte channel's reading that gives one character of another
+ * script between ASCII (« %s » with no-break spaces read as GBK: 珷%s牷;
+ * é, a no-break space and » read as UTF-8: 頻) stands only where the
+ * document shows that channel spelling text.  Each line is garbled by the
+ * generator (or taken clean: variant NULL) and repaired alone, then after
+ * a Chinese text garbled the same way: alone it must come back as it went
+ * in (too little to tell from European text), after the text exactly. */
+static const struct {
+	const char *line, *variant;
+} STRAY_PAIRS[] = {
+	{ "Fichier \u00ab\u00a0%s\u00a0\u00bb introuvable\u00a0!\n", NULL },
+	{ "Modifications non \u00ab\u00a0commit\u00e9\u00a0\u00bb.\n", NULL },
+	{ "Tabulka je pln\u00e1\u00a0\u2013 \u010dek\u00e1 se.\n", NULL },
+	{ "\u00a1\u00a1 NO SE ENCONTR\u00d3!! \u00bfEst\u00e1 bien?\n", NULL },
+	{ "P\u0159ep\u00edna\u010d \u201ee\u201c nen\u00ed podporov\u00e1n.\n", NULL },
+	{ "Kapitel 3: A\u80a1 (Aktien)\n", "gbk-as-latin1 enc=gbk" },
+	{ "Kapitel 3: A\u80a1 (Aktien)\n", "gbk-as-cp1252 enc=gbk holes=c1" },
+	{ "Chapter 3: A\u80a1 (shares)\n", "utf8-as-latin1" },
+};
+
+START_TEST(stray_pairs_read_only_beside_chinese)
+{
+	const char *line = STRAY_PAIRS[_i].line, *desc = STRAY_PAIRS[_i].variant;
+	size_t n = strlen(line), nstory;
+	char *story = slurp("tests/text/zh-story.txt", &nstory);
+	ck_assert_ptr_nonnull(story);
+	for (int with_story = 0; with_story < 2; with_story++) {
+		size_t nclean = (with_story ? nstory : 0) + n;
+		char *clean = malloc(nclean);
+		ck_assert_ptr_nonnull(clean);
+		if (with_story)
+			memcpy(clean, story, nstory);
+		memcpy(clean + nclean - n, line, n);
+		gr_result g = { 0 };
+		if (desc)
+			ck_assert(garble_doc(desc, clean, nclean, 1, &g));
+		const char *in = desc ? g.out : clean;
+		size_t nin = desc ? g.outlen : nclean, on;
+		char *out = repair(in, nin, &on, NULL);
+		/* clean text, and a garbled line alone, come back as they went in */
+		const char *want = desc && with_story ? clean : in;
+		size_t nwant = desc && with_story ? nclean : nin;
+		ck_assert_msg(on == nwant && memcmp(out, want, on) == 0, "%s [%s]%s: got %.*s", line,
+		              desc ? desc : "clean", with_story ? " after a story" : "", (int)(on < 400 ? on : 400),
+		              out + (on < 400 ? 0 : on - 400));
+		free(out);
+		if (desc)
+			gr_result_free(&g);
+		free(clean);
+	}
+	free(story);
 }
 END_TEST
 
@@ -1113,6 +1178,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(l, decoder_losses_read, 0, (int)(sizeof DECODER_LOSSES / sizeof DECODER_LOSSES[0]));
 	tcase_add_loop_test(l, repeated_lines_fill_as_one_line, 0,
 	                    (int)(sizeof REPEATED_LINES / sizeof REPEATED_LINES[0]));
+	tcase_add_loop_test(l, stray_pairs_read_only_beside_chinese, 0,
+	                    (int)(sizeof STRAY_PAIRS / sizeof STRAY_PAIRS[0]));
 	tcase_add_loop_test(l, dropping_decoder_shown_by_chinese_only, 0,
 	                    (int)(sizeof DROP_EVIDENCE / sizeof DROP_EVIDENCE[0]));
 	tcase_add_loop_test(l, skeleton_stands_where_fills_cannot_change_it, 0,
