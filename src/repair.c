@@ -224,6 +224,7 @@ typedef struct {
 	mf_docstate *doc;          /* what the document showed so far (CP1252 drops) */
 	probe_memo *memo;          /* the block's (NULL: none kept) */
 	bool first_pass;           /* the memo serves only the first pass: later ones read its output */
+	const bool *foreign_line;  /* per unit of the pass's text: its line holds another script (foreign_lines) */
 } readmode;
 
 typedef struct {
@@ -1838,7 +1839,6 @@ typedef struct {
 	int ninner;                /* 符号码 layers undone inside this one, outermost first */
 	mf_channel inner[MF_MAX_CHAIN - 1];
 	bool holed;                /* skeleton: read through a hole, so fills may read it otherwise */
-	bool withheld;             /* one_pass: reads alone where nothing shows its family (reads_alone) */
 } cand;
 
 typedef struct candlist {
@@ -1947,6 +1947,123 @@ static void fill_lost_chars(uint32_t *v, size_t n, const lost_char *lc, uint32_t
 		++*filled;
 		*fill_cost += mf_fill_doubt(ch.best, ch.mass);
 	}
+}
+
+/* The single-byte channels' families, as bits of mf_docstate.spelled. */
+enum { FAMILY_PINYIN = 1, FAMILY_SYMBOL = 2 };
+
+static unsigned sbcs_family(mf_channel ch)
+{
+	switch (ch) {
+	case MF_CH_GBK_AS_LATIN1: case MF_CH_GBK_AS_CP1252:
+		return FAMILY_PINYIN;
+	case MF_CH_UTF8_AS_LATIN1: case MF_CH_UTF8_AS_CP1252:
+		return FAMILY_SYMBOL;
+	default:
+		return 0;
+	}
+}
+
+/* A character of a script European text does not write: what a stray pair
+ * of its letters and signs reads as through GBK (a Han character, an
+ * ideographic space, a user-area character) or as UTF-8 (a letter of
+ * Mongolian or NKo).  Latin, Greek, Cyrillic, punctuation and symbols (–, ☺)
+ * are not. */
+static bool foreign_script(uint32_t c)
+{
+	return (c >= 0x0530 && c < 0x1D00) || (c >= 0x2E80 && c < 0xA4D0) || (c >= 0xA960 && c < 0xA980) ||
+	       (c >= 0xAC00 && c < 0xD800) || (c >= 0xE000 && c < 0xFB00) || (c >= 0xFE30 && c < 0xFE50) ||
+	       (c >= 0xFF00 && c < 0xFFF0) || c >= 0x20000;
+}
+
+#define SPELL_NATS 9.5     /* the model's mean cost per character of a run that spells Chinese */
+#define LOST_NATS 14.0     /* what the model charges a U+FFFD (src/lm.c) */
+
+/* Does a single-byte channel's reading spell text in another script, not a
+ * character here and there?  Chinese read as Latin-1 or CP1252 is runs of
+ * accented letters and signs that read as runs of characters; European text
+ * holds the odd pair of them («\u00A0, ¡¡, ¿É, Láá, „e, é\u00A0») that reads
+ * as one character between ASCII.  A run of three characters of another
+ * script (foreign_script), three of them different (not 牋牋牋 from a row of
+ * no-break spaces; not »ß«, which is European text), shows it; for 拼音码, which reads
+ * the text itself, the model must also find the run Chinese (not 珷島牷 from
+ * « 島 », nor 懒旅呐魄壬仕 from a list of accented letters), where 符号码 may
+ * read the 古文码 of a layer under it.  (A U+FFFD, a lost character, is
+ * priced apart: what the rest spells counts.) */
+static bool spells_text(const uint32_t *rep, size_t n, bool chinese)
+{
+	for (size_t i = 0; i < n;) {
+		if (!foreign_script(rep[i]) && rep[i] != 0xFFFD) {
+			i++;
+			continue;
+		}
+		size_t a = i, lost = 0;
+		uint32_t seen[3] = { 0 };
+		int nseen = 0;
+		for (; i < n && (foreign_script(rep[i]) || rep[i] == 0xFFFD); i++) {
+			uint32_t c = rep[i];
+			lost += c == 0xFFFD;
+			if (c != 0xFFFD && nseen < 3 && c != seen[0] && c != seen[1])
+				seen[nseen++] = c;
+		}
+		if (nseen < 3)
+			continue;
+		if (!chinese)
+			return true;
+		double nats = NATS(mf_lm_seq_cost(rep + a, i - a, 0, 0)) - LOST_NATS * (double)lost;
+		if (nats <= SPELL_NATS * (double)(i - a - lost))
+			return true;
+	}
+	return false;
+}
+
+/* A candidate's family: its innermost layer's, the one whose reading its
+ * text is (符号码 undone down to 拼音码 reads as 拼音码 does). */
+static unsigned cand_family(const cand *c)
+{
+	return sbcs_family(c->ninner ? c->inner[c->ninner - 1] : c->ch);
+}
+
+/* Whether a candidate spells text in its family's sense (spells_text). */
+static bool cand_spells(const cand *c)
+{
+	return spells_text(c->rep, c->nrep, cand_family(c) == FAMILY_PINYIN);
+}
+
+/* A single-byte channel's reading that needs the document to show its
+ * family spelling text elsewhere: one on a line of European text (no
+ * character of another script around it: foreign_script) that gives such a
+ * character and spells no text.  (An en dash from 拼音码's ¨C, an é from
+ * 符号码's Ã©, read alone as well as anywhere; a word garbled among Chinese
+ * has Chinese around it.) */
+static bool reads_alone(const cand *c, const bool *foreign_line)
+{
+	if (!cand_family(c) || foreign_line[c->start] || cand_spells(c))
+		return false;
+	for (size_t i = 0; i < c->nrep; i++)
+		if (foreign_script(c->rep[i]))
+			return true;
+	return false;
+}
+
+/* Per unit, whether its line holds a character of another script than
+ * European text's (NULL: no memory). */
+static bool *foreign_lines(const uint32_t *cps, size_t n)
+{
+	bool *fl = malloc((n + 1) * sizeof *fl);
+	if (!fl)
+		return NULL;
+	for (size_t a = 0, i = 0; i <= n; i++) {
+		if (i < n && cps[i] != '\n')
+			continue;
+		bool any = false;
+		for (size_t j = a; j < i && !any; j++)
+			any = foreign_script(cps[j]);
+		for (size_t j = a; j <= i && j < n; j++)
+			fl[j] = any;
+		a = i + 1;
+	}
+	return fl;
 }
 
 /* A reversal whose output is itself UTF-8 read as Latin-1 or CP1252 (å°\x8f
@@ -2277,7 +2394,8 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 	long *ends = malloc((4 * n + 2) * sizeof *ends);     /* one per byte slot */
 	long *ends2 = malloc((4 * n + 2) * sizeof *ends2);   /* the same, for unwrap_lossy */
 	bool *c1252 = malloc((n + 1) * sizeof *c1252);
-	cpvec rep = { 0 }, skel = { 0 };
+	cpvec rep = { 0 }, skel = { 0 }, outer = { 0 };
+	size_t outer_end = 0;
 	if (!slots || !ustart || !ends || !ends2 || !c1252) {
 		rc = MF_ERR_NOMEM;
 		goto done;
@@ -2440,8 +2558,23 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 				}
 				if (cd->target == TGT_UTF8 && !lossy) {
 					rep.n = (size_t)nout;
+					/* on a line of European text, the layers above a GBK
+					 * one are a reading too, for one_pass to take where the
+					 * chain reads alone (reads_alone: Après « a » is
+					 * 符号码 of French, not of 拼音码 Apr鑣 珷a牷) */
+					outer.n = 0;
+					bool lead = false;       /* (as unwrap_sbcs_layers asks first) */
+					for (size_t q = 0; q < rep.n && !lead && cd->sbcs && !rm->foreign_line[s]; q++)
+						lead = rep.v[q] >= 0xC2 && rep.v[q] <= 0xF4;
+					for (size_t q = 0; lead && q < rep.n; q++)
+						cv_push(&outer, rep.v[q]);
+					if (outer.failed) {
+						rc = MF_ERR_NOMEM;
+						goto done;
+					}
 					c.ninner = unwrap_sbcs_layers(&rep, s > 0 ? cps[s - 1] : prev0, e < n ? cps[e] : 0, c.inner,
 					                              MF_MAX_CHAIN - 1, NULL, NULL, -1, NULL, NULL);
+					outer_end = e;
 					if (!c.ninner && e_full > e) {
 						rep.n = (size_t)nout_full;
 						c.ninner = unwrap_sbcs_layers(&rep, s > 0 ? cps[s - 1] : prev0,
@@ -2489,6 +2622,30 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 						rc = MF_ERR_NOMEM;
 						goto done;
 					}
+					if (c.ninner && outer.n && cand_family(&c) == FAMILY_PINYIN && reads_alone(&c, rm->foreign_line)) {
+						/* the layers above the GBK one, which ends a chain */
+						cand o = c;
+						o.end = outer_end;
+						o.ninner = c.ninner > 1 ? unwrap_sbcs_layers(&outer, s > 0 ? cps[s - 1] : prev0,
+						                                             o.end < n ? cps[o.end] : 0, o.inner,
+						                                             c.ninner - 1, NULL, NULL, -1, NULL, NULL)
+						                        : 0;
+						if (outer.failed) {
+							rc = MF_ERR_NOMEM;
+							goto done;
+						}
+						o.nrep = outer.n;
+						bool o_same = o.nrep == o.end - s && memcmp(outer.v, cps + s, o.nrep * sizeof(uint32_t)) == 0;
+						if (!o_same && plausible_output(cd, outer.v, o.nrep, rm->probe)) {
+							o.rep = malloc(o.nrep * sizeof(uint32_t));
+							if (!o.rep || !cl_push(out, &o)) {
+								free(o.rep);
+								rc = MF_ERR_NOMEM;
+								goto done;
+							}
+							memcpy(o.rep, outer.v, o.nrep * sizeof(uint32_t));
+						}
+					}
 				}
 				s = e;
 			} else {
@@ -2504,6 +2661,7 @@ done:
 	free(c1252);
 	free(rep.v);
 	free(skel.v);
+	free(outer.v);
 	return rc;
 }
 
@@ -2699,113 +2857,15 @@ static bool *live_lines(const candlist *cl, const text_cost *tc, const uint32_t 
 	return live;
 }
 
-/* The single-byte channels' families, as bits of mf_docstate.spelled. */
-enum { FAMILY_PINYIN = 1, FAMILY_SYMBOL = 2 };
-
-static unsigned sbcs_family(mf_channel ch)
+/* Does a candidate read text an earlier pass repaired (a layer under one)?
+ * What the document showed of a family (mf_docstate.spelled) is of the
+ * layer it garbled: »ß« repaired out of 符号码 is not 符号码 again (߫). */
+static bool layered(const work *w, const cand *c)
 {
-	switch (ch) {
-	case MF_CH_GBK_AS_LATIN1: case MF_CH_GBK_AS_CP1252:
-		return FAMILY_PINYIN;
-	case MF_CH_UTF8_AS_LATIN1: case MF_CH_UTF8_AS_CP1252:
-		return FAMILY_SYMBOL;
-	default:
-		return 0;
-	}
-}
-
-/* A character of a script European text does not write: what a stray pair
- * of its letters and signs reads as through GBK (a Han character, an
- * ideographic space, a user-area character) or as UTF-8 (a letter of
- * Mongolian or NKo).  Latin, Greek, Cyrillic, punctuation and symbols (–, ☺)
- * are not. */
-static bool foreign_script(uint32_t c)
-{
-	return (c >= 0x0530 && c < 0x1D00) || (c >= 0x2E80 && c < 0xA4D0) || (c >= 0xA960 && c < 0xA980) ||
-	       (c >= 0xAC00 && c < 0xD800) || (c >= 0xE000 && c < 0xFB00) || (c >= 0xFE30 && c < 0xFE50) ||
-	       (c >= 0xFF00 && c < 0xFFF0) || c >= 0x20000;
-}
-
-#define SPELL_NATS 9.5     /* the model's mean cost per character of a run that spells Chinese */
-#define LOST_NATS 14.0     /* what the model charges a U+FFFD (src/lm.c) */
-
-/* Does a single-byte channel's reading spell text, not a character here and
- * there?  Chinese read as Latin-1 or CP1252 is runs of accented letters and
- * signs that read as runs of characters; European text holds the odd pair
- * of them («\u00A0, ¡¡, ¿É, Láá, „e, é\u00A0») that reads as one character
- * between ASCII.  A run of three characters, three of them different (not
- * 牋牋牋 from a row of no-break spaces), shows it; for 拼音码, which reads
- * the text itself, the model must also find the run Chinese (not 珷島牷 from
- * « 島 », nor 懒旅呐魄壬仕 from a list of accented letters), where 符号码 may
- * read the 古文码 of a layer under it.  (A U+FFFD, a lost character, is
- * priced apart: what the rest spells counts.) */
-static bool spells_text(const uint32_t *rep, size_t n, bool chinese)
-{
-	for (size_t i = 0; i < n;) {
-		if (rep[i] < 0x80) {
-			i++;
-			continue;
-		}
-		size_t a = i, lost = 0;
-		uint32_t seen[3] = { 0 };
-		int nseen = 0;
-		for (; i < n && rep[i] >= 0x80; i++) {
-			uint32_t c = rep[i];
-			lost += c == 0xFFFD;
-			if (c != 0xFFFD && nseen < 3 && c != seen[0] && c != seen[1])
-				seen[nseen++] = c;
-		}
-		if (nseen < 3)
-			continue;
-		if (!chinese)
-			return true;
-		double nats = NATS(mf_lm_seq_cost(rep + a, i - a, 0, 0)) - LOST_NATS * (double)lost;
-		if (nats <= SPELL_NATS * (double)(i - a - lost))
-			return true;
-	}
-	return false;
-}
-
-/* Whether a candidate spells text in its family's sense (spells_text). */
-static bool cand_spells(const cand *c)
-{
-	return spells_text(c->rep, c->nrep, sbcs_family(c->ch) == FAMILY_PINYIN);
-}
-
-/* A single-byte channel's reading that needs the document to show its
- * family spelling text elsewhere: one on a line of European text (no
- * character of another script around it: foreign_script) that gives such a
- * character and spells no text.  (An en dash from 拼音码's ¨C, an é from
- * 符号码's Ã©, read alone as well as anywhere; a word garbled among Chinese
- * has Chinese around it.) */
-static bool reads_alone(const cand *c, const bool *foreign_line)
-{
-	if (!sbcs_family(c->ch) || foreign_line[c->start] || cand_spells(c))
-		return false;
-	for (size_t i = 0; i < c->nrep; i++)
-		if (foreign_script(c->rep[i]))
+	for (size_t j = c->start; j < c->end; j++)
+		if (w->g[w->u[j].origin].touched)
 			return true;
 	return false;
-}
-
-/* Per unit, whether its line holds a character of another script than
- * European text's (NULL: no memory). */
-static bool *foreign_lines(const uint32_t *cps, size_t n)
-{
-	bool *fl = malloc((n + 1) * sizeof *fl);
-	if (!fl)
-		return NULL;
-	for (size_t a = 0, i = 0; i <= n; i++) {
-		if (i < n && cps[i] != '\n')
-			continue;
-		bool any = false;
-		for (size_t j = a; j < i && !any; j++)
-			any = foreign_script(cps[j]);
-		for (size_t j = a; j <= i && j < n; j++)
-			fl[j] = any;
-		a = i + 1;
-	}
-	return fl;
 }
 
 /* One pass over the working text: every channel, best non-overlapping gains. */
@@ -2825,6 +2885,13 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	}
 	bool may[NCHANNELS];
 	text_survey(cps, n, dense, may);
+	bool *foreign_line = foreign_lines(cps, n);
+	if (!foreign_line) {
+		free(cps);
+		free(dense);
+		return MF_ERR_NOMEM;
+	}
+	rm->foreign_line = foreign_line;
 	candlist cl = { 0 }, holed = { 0 };
 	if (rm->skeleton)
 		rm->holed = &holed;
@@ -2927,52 +2994,54 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	for (size_t k = 0; k < cl.n; k++)
 		cl.v[k].gain = cand_gain(&cl.v[k], &tc, cps, n, prev0);
 	/* A single-byte channel's reading that reads alone (reads_alone) is
-	 * European text more often than not: it stands where the document, or
-	 * this block, shows its family spelling text */
-	unsigned spelled = doc->spelled, families = 0;
-	for (size_t k = 0; k < cl.n; k++) {
-		families |= sbcs_family(cl.v[k].ch);
-		if (cl.v[k].gain >= PRIOR_NATS && cand_spells(&cl.v[k]))
-			spelled |= sbcs_family(cl.v[k].ch);
-	}
-	bool *foreign_line = NULL;
-	if ((families & ~spelled) && !(foreign_line = foreign_lines(cps, n))) {
+	 * European text more often than not: it stands where this pass shows
+	 * its family spelling text, or the document does and it reads text no
+	 * pass repaired yet (layered) */
+	if (cl.n)
+		qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
+	/* (what this pass would keep, none withheld: a reading that loses to
+	 * another, 氓聛拧 for 符号码 twice, shows nothing) */
+	unsigned spelled = 0;
+	size_t *first = malloc((cl.n + 1) * sizeof *first), nfirst = 0;
+	if (!first) {
 		rc = MF_ERR_NOMEM;
 		goto out;
 	}
-	if (cl.n)
-		qsort(cl.v, cl.n, sizeof *cl.v, cmp_gain_desc);
+	for (size_t k = 0; k < cl.n; k++) {
+		const cand *c = &cl.v[k];
+		bool ok = c->gain > KEEP_GAIN;
+		for (size_t j = 0; ok && j < nfirst; j++)
+			ok = !(c->start < cl.v[first[j]].end && cl.v[first[j]].start < c->end);
+		if (!ok)
+			continue;
+		first[nfirst++] = k;
+		if (c->gain >= PRIOR_NATS && cand_spells(c))
+			spelled |= cand_family(c);
+	}
+	free(first);
 	/* greedy: keep the best gains that do not overlap; a pass keeps any real
 	 * improvement, the final decision is made on whole chains */
 	size_t kept = 0;
 	for (size_t k = 0; k < cl.n; k++) {
 		cand *c = &cl.v[k];
-		bool ok = c->gain > KEEP_GAIN;
+		bool ok = c->gain > KEEP_GAIN &&
+		          (((spelled | (layered(w, c) ? 0 : doc->spelled)) & cand_family(c)) || !reads_alone(c, foreign_line));
 		for (size_t j = 0; ok && j < kept; j++)
 			if (c->start < cl.v[j].end && cl.v[j].start < c->end)
 				ok = false;
 		if (ok) {
-			/* one withheld still holds its text: the lesser reading
-			 * there (Èº as UTF-8: Ⱥ) is no surer of it */
-			c->withheld = !(spelled & sbcs_family(c->ch)) && reads_alone(c, foreign_line);
 			cand t = cl.v[kept];
 			cl.v[kept] = *c;
 			*c = t;
 			kept++;
 		}
 	}
-	free(foreign_line);
-	size_t held = 0;
-	for (size_t k = 0; k < cl.n; k++) {
-		if (k < kept && !cl.v[k].withheld)
-			cl.v[held++] = cl.v[k];
-		else
-			free(cl.v[k].rep);
-	}
-	cl.n = kept = held;
+	for (size_t k = kept; k < cl.n; k++)
+		free(cl.v[k].rep);
+	cl.n = kept;
 	for (size_t k = 0; k < kept; k++)
 		if (cand_spells(&cl.v[k]))
-			doc->spelled |= sbcs_family(cl.v[k].ch);
+			doc->spelled |= cand_family(&cl.v[k]);
 	if (kept)
 		qsort(cl.v, cl.n, sizeof *cl.v, cmp_start);
 	if (!rm->fills_matter && !holes_lose(&holed, &cl))
@@ -3052,7 +3121,9 @@ out:
 	free(dense);
 	free(cps);
 	free(holed.v);
+	free(foreign_line);
 	rm->holed = NULL;
+	rm->foreign_line = NULL;
 	return rc;
 }
 

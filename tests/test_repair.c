@@ -568,19 +568,24 @@ END_TEST
  * é, a no-break space and » read as UTF-8: 頻) stands only where the
  * document shows that channel spelling text.  Each line is garbled by the
  * generator (or taken clean: variant NULL) and repaired alone, then after
- * a Chinese text garbled the same way: alone it must come back as it went
- * in (too little to tell from European text), after the text exactly. */
+ * a Chinese text garbled the same way.  Alone, a Chinese word in it must
+ * come back as it went in (too little to tell from European text), a
+ * European line garbled as 符号码 exactly (no 拼音码 under it: Apr鑣);
+ * after the text, exactly. */
 static const struct {
 	const char *line, *variant;
+	bool alone_repaired;
 } STRAY_PAIRS[] = {
-	{ "Fichier \u00ab\u00a0%s\u00a0\u00bb introuvable\u00a0!\n", NULL },
-	{ "Modifications non \u00ab\u00a0commit\u00e9\u00a0\u00bb.\n", NULL },
-	{ "Tabulka je pln\u00e1\u00a0\u2013 \u010dek\u00e1 se.\n", NULL },
-	{ "\u00a1\u00a1 NO SE ENCONTR\u00d3!! \u00bfEst\u00e1 bien?\n", NULL },
-	{ "P\u0159ep\u00edna\u010d \u201ee\u201c nen\u00ed podporov\u00e1n.\n", NULL },
-	{ "Kapitel 3: A\u80a1 (Aktien)\n", "gbk-as-latin1 enc=gbk" },
-	{ "Kapitel 3: A\u80a1 (Aktien)\n", "gbk-as-cp1252 enc=gbk holes=c1" },
-	{ "Chapter 3: A\u80a1 (shares)\n", "utf8-as-latin1" },
+	{ "Fichier \u00ab\u00a0%s\u00a0\u00bb introuvable\u00a0!\n", NULL, false },
+	{ "Modifications non \u00ab\u00a0commit\u00e9\u00a0\u00bb.\n", NULL, false },
+	{ "Tabulka je pln\u00e1\u00a0\u2013 \u010dek\u00e1 se.\n", NULL, false },
+	{ "\u00a1\u00a1 NO SE ENCONTR\u00d3!! \u00bfEst\u00e1 bien?\n", NULL, false },
+	{ "P\u0159ep\u00edna\u010d \u201ee\u201c nen\u00ed podporov\u00e1n.\n", NULL, false },
+	{ "Kapitel 3: A\u80a1 (Aktien)\n", "gbk-as-latin1 enc=gbk", false },
+	{ "Kapitel 3: A\u80a1 (Aktien)\n", "gbk-as-cp1252 enc=gbk holes=c1", false },
+	{ "Chapter 3: A\u80a1 (shares)\n", "utf8-as-latin1", false },
+	{ "Apr\u00e8s \u00ab\u00a0a\u00a0\u00bb, \u00ab\u00a0c\u00a0\u00bb ou \u00ab\u00a0i\u00a0\u00bb.\n", "utf8-as-latin1", true },
+	{ "Tastatur: Deutsch (Neo, \u00bb\u00df\u00ab unten), L\u00e1\u00e1.\n", "utf8-as-cp1252 holes=c1", true },
 };
 
 START_TEST(stray_pairs_read_only_beside_chinese)
@@ -602,9 +607,9 @@ START_TEST(stray_pairs_read_only_beside_chinese)
 		const char *in = desc ? g.out : clean;
 		size_t nin = desc ? g.outlen : nclean, on;
 		char *out = repair(in, nin, &on, NULL);
-		/* clean text, and a garbled line alone, come back as they went in */
-		const char *want = desc && with_story ? clean : in;
-		size_t nwant = desc && with_story ? nclean : nin;
+		bool exact = desc && (with_story || STRAY_PAIRS[_i].alone_repaired);
+		const char *want = exact ? clean : in;
+		size_t nwant = exact ? nclean : nin;
 		ck_assert_msg(on == nwant && memcmp(out, want, on) == 0, "%s [%s]%s: got %.*s", line,
 		              desc ? desc : "clean", with_story ? " after a story" : "", (int)(on < 400 ? on : 400),
 		              out + (on < 400 ? 0 : on - 400));
@@ -614,6 +619,49 @@ START_TEST(stray_pairs_read_only_beside_chinese)
 		free(clean);
 	}
 	free(story);
+}
+END_TEST
+
+/* A Chinese text with European lines between (French, Czech, German), the
+ * whole garbled by a lossless 符号码 channel, comes back exactly: the
+ * European lines' stray pairs, repaired, are not read again as a layer under
+ * them (珷a牷, ߫), though the document shows the channel spelling text. */
+static const char *const EUROPEAN_AMONG_CHINESE[] = {
+	"utf8-as-latin1",
+	"utf8-as-cp1252 holes=c1",
+	"utf8-as-latin1 > utf8-as-latin1",
+	"utf8-as-cp1252 holes=c1 > utf8-as-latin1",
+};
+
+START_TEST(european_lines_among_chinese_repaired_exactly)
+{
+	const char *parts[] = { "tests/text/zh-story.txt", "tests/text/neg-eu-messages.txt", "tests/text/zh-faq.txt" };
+	char *doc = NULL;
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+		size_t m;
+		char *p = slurp(parts[k], &m);
+		ck_assert_ptr_nonnull(p);
+		doc = realloc(doc, n + m);
+		ck_assert_ptr_nonnull(doc);
+		memcpy(doc + n, p, m);
+		n += m;
+		free(p);
+	}
+	for (uint64_t seed = 1; seed <= 2; seed++) {
+		gr_result g;
+		ck_assert(garble_doc(EUROPEAN_AMONG_CHINESE[_i], doc, n, seed, &g));
+		size_t on;
+		char *out = repair(g.out, g.outlen, &on, NULL);
+		size_t at = 0;
+		while (at < on && at < n && out[at] == doc[at])
+			at++;
+		ck_assert_msg(on == n && at == n, "[%s seed=%d] differs at byte %zu: %.80s", EUROPEAN_AMONG_CHINESE[_i],
+		              (int)seed, at, out + (at < on ? at : on));
+		free(out);
+		gr_result_free(&g);
+	}
+	free(doc);
 }
 END_TEST
 
@@ -1180,6 +1228,8 @@ static Suite *suite(void)
 	                    (int)(sizeof REPEATED_LINES / sizeof REPEATED_LINES[0]));
 	tcase_add_loop_test(l, stray_pairs_read_only_beside_chinese, 0,
 	                    (int)(sizeof STRAY_PAIRS / sizeof STRAY_PAIRS[0]));
+	tcase_add_loop_test(l, european_lines_among_chinese_repaired_exactly, 0,
+	                    (int)(sizeof EUROPEAN_AMONG_CHINESE / sizeof EUROPEAN_AMONG_CHINESE[0]));
 	tcase_add_loop_test(l, dropping_decoder_shown_by_chinese_only, 0,
 	                    (int)(sizeof DROP_EVIDENCE / sizeof DROP_EVIDENCE[0]));
 	tcase_add_loop_test(l, skeleton_stands_where_fills_cannot_change_it, 0,
