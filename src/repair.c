@@ -1967,11 +1967,25 @@ static unsigned sbcs_family(mf_channel ch)
 /* A character of a script European text does not write: what a stray pair
  * of its letters and signs reads as through GBK (a Han character, an
  * ideographic space, a user-area character) or as UTF-8 (a letter of
- * Mongolian or NKo).  Latin, Greek, Cyrillic, punctuation and symbols (–, ☺)
- * are not. */
+ * Mongolian or NKo, or of IPA: « É » gives ɠ).  Latin, Greek, Cyrillic,
+ * punctuation and symbols (–, ☺) are not. */
+static bool rare_latin(uint32_t c)
+{
+	/* IPA and Latin Extended-B: phonetics and the letters of a few
+	 * languages; kept are ə ɛ ɔ, ƒ, Vietnamese ơ ư, the Croatian digraphs and
+	 * pinyin's ǎ ǐ ǒ ǔ ǖ ǘ ǚ ǜ, Romanian ș ț */
+	if (c < 0x0180 || c >= 0x02B0)
+		return false;
+	switch (c) {
+	case 0x0259: case 0x025B: case 0x0254: case 0x0192: case 0x01A0: case 0x01A1: case 0x01AF: case 0x01B0:
+		return false;
+	}
+	return !(c >= 0x01C4 && c <= 0x01DC) && !(c >= 0x0218 && c <= 0x021B);
+}
+
 static bool foreign_script(uint32_t c)
 {
-	return (c >= 0x0530 && c < 0x1D00) || (c >= 0x2E80 && c < 0xA4D0) || (c >= 0xA960 && c < 0xA980) ||
+	return rare_latin(c) || (c >= 0x0530 && c < 0x1D00) || (c >= 0x2E80 && c < 0xA4D0) || (c >= 0xA960 && c < 0xA980) ||
 	       (c >= 0xAC00 && c < 0xD800) || (c >= 0xE000 && c < 0xFB00) || (c >= 0xFE30 && c < 0xFE50) ||
 	       (c >= 0xFF00 && c < 0xFFF0) || c >= 0x20000;
 }
@@ -2857,6 +2871,89 @@ static bool *live_lines(const candlist *cl, const text_cost *tc, const uint32_t 
 	return live;
 }
 
+/* European quotation marks, by kind: an opening one of either tradition
+ * pairs with any of its kind (French «…», German »…« and „…“, English “…”). */
+enum { QUOTE_KINDS = 3 };
+#define UNPAIRED_NATS 10.0   /* a quotation mark a reading takes from its partner */
+
+static int quote_kind(uint32_t c)
+{
+	switch (c) {
+	case 0x00AB: case 0x00BB: return 1;
+	case 0x201E: case 0x201C: case 0x201D: return 2;
+	case 0x2039: case 0x203A: return 3;
+	}
+	return 0;
+}
+
+/* Per line of the pass's text, how many quotation marks of each kind it
+ * holds, and per unit its line (made on first use: most passes need none). */
+typedef struct {
+	uint32_t *line;        /* per unit */
+	unsigned (*count)[QUOTE_KINDS];
+	bool made, failed;
+} quote_lines;
+
+static bool quote_lines_make(quote_lines *q, const uint32_t *cps, size_t n)
+{
+	if (q->made)
+		return !q->failed;
+	q->made = true;
+	size_t nlines = 1;
+	for (size_t i = 0; i < n; i++)
+		nlines += cps[i] == '\n';
+	q->line = malloc((n + 1) * sizeof *q->line);
+	q->count = calloc(nlines, sizeof *q->count);
+	if (!q->line || !q->count) {
+		q->failed = true;
+		return false;
+	}
+	uint32_t l = 0;
+	for (size_t i = 0; i < n; i++) {
+		q->line[i] = l;
+		int k = quote_kind(cps[i]);
+		if (k)
+			q->count[l][k - 1]++;
+		l += cps[i] == '\n';
+	}
+	return true;
+}
+
+/* Does a single-byte channel's reading take a quotation mark whose partner
+ * stands on its line outside it (»Ä« read as UTF-8: »ī; „e“ read as GBK:
+ * 別“)?  A real repair keeps the marks of the text it repairs (Â«Papa'!Â»:
+ * «Papa'!»), and a mark a real repair takes (Ã« for ë) has no partner. */
+static bool takes_paired_quote(const cand *c, const uint32_t *cps, size_t n, quote_lines *q, bool *nomem)
+{
+	unsigned in[QUOTE_KINDS] = { 0 }, out[QUOTE_KINDS] = { 0 };
+	bool any = false;
+	for (size_t i = c->start; i < c->end; i++) {
+		int k = quote_kind(cps[i]);
+		if (k) {
+			in[k - 1]++;
+			any = true;
+		}
+	}
+	if (!any)
+		return false;
+	for (size_t i = 0; i < c->nrep; i++) {
+		int k = quote_kind(c->rep[i]);
+		if (k)
+			out[k - 1]++;
+	}
+	for (int k = 0; k < QUOTE_KINDS; k++) {
+		if (out[k] >= in[k])
+			continue;
+		if (!quote_lines_make(q, cps, n)) {
+			*nomem = true;
+			return false;
+		}
+		if (q->count[q->line[c->start]][k] > in[k])
+			return true;
+	}
+	return false;
+}
+
 /* Does a candidate read text an earlier pass repaired (a layer under one)?
  * What the document showed of a family (mf_docstate.spelled) is of the
  * layer it garbled: »ß« repaired out of 符号码 is not 符号码 again (߫). */
@@ -2991,8 +3088,19 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 		rc = MF_ERR_NOMEM;
 		goto out;
 	}
-	for (size_t k = 0; k < cl.n; k++)
+	quote_lines quotes = { 0 };
+	bool nomem = false;
+	for (size_t k = 0; k < cl.n; k++) {
 		cl.v[k].gain = cand_gain(&cl.v[k], &tc, cps, n, prev0);
+		if (sbcs_family(cl.v[k].ch) && takes_paired_quote(&cl.v[k], cps, n, &quotes, &nomem))
+			cl.v[k].gain -= UNPAIRED_NATS;
+	}
+	free(quotes.line);
+	free(quotes.count);
+	if (nomem) {
+		rc = MF_ERR_NOMEM;
+		goto out;
+	}
 	/* A single-byte channel's reading that reads alone (reads_alone) is
 	 * European text more often than not: it stands where this pass shows
 	 * its family spelling text, or the document does and it reads text no

@@ -9,7 +9,8 @@
 # GUARD_N: files per group, spread evenly over the group's sorted list
 # (default 100; 0 takes every file).  GUARD_KEEP: where a file that fails is
 # copied with its --explain output (default build/guard-failures).
-# Packages: manpages-zh, gettext (msgunfmt), libc6-dev and the ones every
+# Packages: manpages-zh, gettext (msgunfmt), libc6-dev, the European
+# manpages-* and fortunes-* (.ci/run installs them) and the ones every
 # Debian system has; a group whose packages are absent is skipped with the
 # apt-get line that brings them.
 #
@@ -157,6 +158,8 @@ group ko-mo "$base" '^/usr/share/locale/ko/LC_MESSAGES/.*\.mo$' msgunfmt
 # stray pairs read as GBK or UTF-8 give a character of another script
 group eu-mo "$base" '^/usr/share/locale/(fr|de|es|it|pt|pt_BR|ca|gl|oc|br|cy|nl|da|nb|nn|sv|fi|is|et|lt|lv|pl|cs|sk|sl|hr|sr|hu|ro|tr|el|bg|uk|ru)/LC_MESSAGES/.*\.mo$' msgunfmt
 group ko-man "man-db passwd login psmisc xz-utils" '^/usr/share/man/ko/.*\.gz$'
+group eu-man "manpages-de manpages-fr manpages-es manpages-it manpages-pl" '^/usr/share/man/(de|fr|es|it|pl)/.*\.gz$'
+group eu-fortune "fortunes-de fortunes-es fortunes-it" '^/usr/share/games/fortunes/(de|es|it)/[^.]+(\.fortunes)?$'
 group en-doc "$base man-db" '^/usr/share/(man/man[1-8]/.*\.gz|doc/[^/]+/(README|NEWS|FAQ|AUTHORS|THANKS|copyright)[^/]*)$'
 group c-src "libc6-dev linux-libc-dev" '^/usr/include/.*\.h$'
 # minimal excerpts of the false positives found so far (all files)

@@ -132,6 +132,10 @@ static const char *const CLEAN[] = {
 	 * as UTF-8: Tomᚠ (Runic); a row of á read as GBK: 後後後 */
 	"Thanks to Tom\u00e1\u0161\u00a0Hnyk and Pawe\u0142 Gajc.\n",
 	"$ yes \u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1\u00e1 | head -n100 > mbc.txt\n",
+	/* a reading that takes a quotation mark from its partner (»Ä« as
+	 * UTF-8: »ī), or gives an IPA letter (« É » with no-break spaces: ɠ) */
+	"Das Zeichen \u00bb\u00c4\u00ab steht f\u00fcr den Umlaut.\n",
+	"Le son \u00ab\u00a0\u00c9\u00a0\u00bb est ferm\u00e9.\n",
 	/* Latin-1's letters listed in source code read as GBK: a run of
 	 * characters (懒旅呐魄壬仕掏...) the model does not find Chinese */
 	"wordchars += ('\u00df\u00e0\u00e1\u00e2\u00e3\u00e4\u00e5\u00e6\u00e7\u00e8\u00e9\u00ea\u00eb'\n"
