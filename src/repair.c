@@ -2954,6 +2954,31 @@ static bool takes_paired_quote(const cand *c, const uint32_t *cps, size_t n, quo
 	return false;
 }
 
+#define RARE_NATS 11.0     /* a Han character's unigram cost above which it is rare */
+
+/* Does a single-byte channel's reading give one rare character over and
+ * over and nothing else (彔彔彔 from a row of no-break spaces, each read as
+ * a trail whose lead CP1252 dropped; 牋牋 from pairs of them)?  Text never
+ * repeats a rare character so, whatever surrounds it. */
+static bool repeats_rare(const cand *c)
+{
+	uint32_t only = 0;
+	size_t times = 0;
+	for (size_t i = 0; i < c->nrep; i++) {
+		uint32_t x = c->rep[i];
+		if (x < 0x80)
+			continue;
+		if (times && x != only)
+			return false;
+		only = x;
+		times++;
+	}
+	if (times < 2 || !mf_is_han(only))
+		return false;
+	int u = mf_lm_unigram(only);
+	return u < 0 || u > RARE_NATS * MF_LM_COST_SCALE;
+}
+
 /* Does a candidate read text an earlier pass repaired (a layer under one)?
  * What the document showed of a family (mf_docstate.spelled) is of the
  * layer it garbled: »ß« repaired out of 符号码 is not 符号码 again (߫). */
@@ -3132,7 +3157,7 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	size_t kept = 0;
 	for (size_t k = 0; k < cl.n; k++) {
 		cand *c = &cl.v[k];
-		bool ok = c->gain > KEEP_GAIN &&
+		bool ok = c->gain > KEEP_GAIN && !(sbcs_family(c->ch) && repeats_rare(c)) &&
 		          (((spelled | (layered(w, c) ? 0 : doc->spelled)) & cand_family(c)) || !reads_alone(c, foreign_line));
 		for (size_t j = 0; ok && j < kept; j++)
 			if (c->start < cl.v[j].end && cl.v[j].start < c->end)

@@ -10,8 +10,8 @@
 # (default 100; 0 takes every file).  GUARD_KEEP: where a file that fails is
 # copied with its --explain output (default build/guard-failures).
 # Packages: manpages-zh, gettext (msgunfmt), libc6-dev, the European
-# manpages-* and fortunes-* (.ci/run installs them) and the ones every
-# Debian system has; a group whose packages are absent is skipped with the
+# manpages-* and fortunes-*, debian-reference-* (.ci/run installs them) and
+# the ones every Debian system has; a group whose packages are absent is skipped with the
 # apt-get line that brings them.
 #
 # Status legacy-encoding (a file genuinely not in UTF-8, such as an old man
@@ -160,6 +160,9 @@ group eu-mo "$base" '^/usr/share/locale/(fr|de|es|it|pt|pt_BR|ca|gl|oc|br|cy|nl|
 group ko-man "man-db passwd login psmisc xz-utils" '^/usr/share/man/ko/.*\.gz$'
 group eu-man "manpages-de manpages-fr manpages-es manpages-it manpages-pl" '^/usr/share/man/(de|fr|es|it|pl)/.*\.gz$'
 group eu-fortune "fortunes-de fortunes-es fortunes-it" '^/usr/share/games/fortunes/(de|es|it)/[^.]+(\.fortunes)?$'
+# the Debian Reference as text and HTML: Chinese indented with no-break
+# spaces, French « » and German „ “ in running prose
+group reference "debian-reference-zh-cn debian-reference-zh-tw debian-reference-fr debian-reference-de" '^/usr/share/debian-reference/.*\.(html|txt\.gz)$'
 group en-doc "$base man-db" '^/usr/share/(man/man[1-8]/.*\.gz|doc/[^/]+/(README|NEWS|FAQ|AUTHORS|THANKS|copyright)[^/]*)$'
 group c-src "libc6-dev linux-libc-dev" '^/usr/include/.*\.h$'
 # minimal excerpts of the false positives found so far (all files)

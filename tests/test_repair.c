@@ -136,6 +136,9 @@ static const char *const CLEAN[] = {
 	 * UTF-8: »ī), or gives an IPA letter (« É » with no-break spaces: ɠ) */
 	"Das Zeichen \u00bb\u00c4\u00ab steht f\u00fcr den Umlaut.\n",
 	"Le son \u00ab\u00a0\u00c9\u00a0\u00bb est ferm\u00e9.\n",
+	/* Chinese indented with no-break spaces: a rare character over and
+	 * over (牋牋) is no reading */
+	"\u00a0\u00a0\u00a0\u00a0\u4e2d\u6587\u6bb5\u843d\u3002\n",
 	/* Latin-1's letters listed in source code read as GBK: a run of
 	 * characters (懒旅呐魄壬仕掏...) the model does not find Chinese */
 	"wordchars += ('\u00df\u00e0\u00e1\u00e2\u00e3\u00e4\u00e5\u00e6\u00e7\u00e8\u00e9\u00ea\u00eb'\n"
