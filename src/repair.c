@@ -2001,7 +2001,8 @@ static bool foreign_script(uint32_t c)
  * script (foreign_script), three of them different (not 牋牋牋 from a row of
  * no-break spaces; not »ß«, which is European text), shows it; for 拼音码, which reads
  * the text itself, the model must also find the run Chinese (not 珷島牷 from
- * « 島 », nor 懒旅呐魄壬仕 from a list of accented letters), where 符号码 may
+ * « 島 », nor 懒旅呐魄壬仕 from a list of accented letters, nor 彔彔彔爋牆
+ * from no-break spaces between words), where 符号码 may
  * read the 古文码 of a layer under it.  (A U+FFFD, a lost character, is
  * priced apart: what the rest spells counts.) */
 static bool spells_text(const uint32_t *rep, size_t n, bool chinese)
@@ -2024,8 +2025,23 @@ static bool spells_text(const uint32_t *rep, size_t n, bool chinese)
 			continue;
 		if (!chinese)
 			return true;
-		double nats = NATS(mf_lm_seq_cost(rep + a, i - a, 0, 0)) - LOST_NATS * (double)lost;
-		if (nats <= SPELL_NATS * (double)(i - a - lost))
+		/* (a character repeated counts once: the model finds 彔彔彔彔
+		 * cheap, as it does 哈哈) */
+		long cost[2] = { 0, 0 };
+		size_t m = 0;
+		uint32_t prev = 0;
+		lost = 0;
+		for (size_t q = a; q < i; q++) {
+			if (q > a && rep[q] == rep[q - 1])
+				continue;
+			for (int sc = 0; sc < 2; sc++)
+				cost[sc] += mf_lm_cost((mf_script)sc, prev, rep[q]);
+			prev = rep[q];
+			lost += rep[q] == 0xFFFD;
+			m++;
+		}
+		double nats = NATS(cost[0] < cost[1] ? cost[0] : cost[1]) - LOST_NATS * (double)lost;
+		if (nats <= SPELL_NATS * (double)(m - lost))
 			return true;
 	}
 	return false;

@@ -139,6 +139,9 @@ static const char *const CLEAN[] = {
 	/* Chinese indented with no-break spaces: a rare character over and
 	 * over (牋牋) is no reading */
 	"\u00a0\u00a0\u00a0\u00a0\u4e2d\u6587\u6bb5\u843d\u3002\n",
+	/* words apart by no-break spaces (an HTML page's text): 燼燿ifferent */
+	"\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0o\u00a0it\u00a0now\u00a0accepts\u00a0an\u00a0optional\u00a0argument.\n"
+	"\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0to\u00a0a\u00a0different\u00a0stack.\n",
 	/* Latin-1's letters listed in source code read as GBK: a run of
 	 * characters (懒旅呐魄壬仕掏...) the model does not find Chinese */
 	"wordchars += ('\u00df\u00e0\u00e1\u00e2\u00e3\u00e4\u00e5\u00e6\u00e7\u00e8\u00e9\u00ea\u00eb'\n"
