@@ -1839,6 +1839,7 @@ typedef struct {
 	int ninner;                /* 符号码 layers undone inside this one, outermost first */
 	mf_channel inner[MF_MAX_CHAIN - 1];
 	bool holed;                /* skeleton: read through a hole, so fills may read it otherwise */
+	bool spells_known, spells; /* cand_spells, once asked */
 } cand;
 
 typedef struct candlist {
@@ -1855,6 +1856,19 @@ static bool cl_push(candlist *l, const cand *c)
 }
 
 static bool non_ascii(uint32_t cp) { return cp >= 0x80; }
+
+/* Pushes c with a copy of its reading v[0..c->nrep) (false: no memory). */
+static bool push_copy(candlist *l, cand *c, const uint32_t *v)
+{
+	c->rep = malloc((c->nrep + 1) * sizeof *c->rep);
+	if (!c->rep)
+		return false;
+	memcpy(c->rep, v, c->nrep * sizeof *c->rep);
+	if (cl_push(l, c))
+		return true;
+	free(c->rep);
+	return false;
+}
 
 /* Strict GBK reading of bytes[0..n) (ASCII and mapped pairs only) into out;
  * returns the characters, or 0 when any byte is left over. */
@@ -2054,10 +2068,15 @@ static unsigned cand_family(const cand *c)
 	return sbcs_family(c->ninner ? c->inner[c->ninner - 1] : c->ch);
 }
 
-/* Whether a candidate spells text in its family's sense (spells_text). */
-static bool cand_spells(const cand *c)
+/* Whether a candidate spells text in its family's sense (spells_text);
+ * asked of each several times a pass, answered once. */
+static bool cand_spells(cand *c)
 {
-	return spells_text(c->rep, c->nrep, cand_family(c) == FAMILY_PINYIN);
+	if (!c->spells_known) {
+		c->spells = spells_text(c->rep, c->nrep, cand_family(c) == FAMILY_PINYIN);
+		c->spells_known = true;
+	}
+	return c->spells;
 }
 
 /* A single-byte channel's reading that needs the document to show its
@@ -2066,7 +2085,7 @@ static bool cand_spells(const cand *c)
  * character and spells no text.  (An en dash from 拼音码's ¨C, an é from
  * 符号码's Ã©, read alone as well as anywhere; a word garbled among Chinese
  * has Chinese around it.) */
-static bool reads_alone(const cand *c, const bool *foreign_line)
+static bool reads_alone(cand *c, const bool *foreign_line)
 {
 	if (!cand_family(c) || foreign_line[c->start] || cand_spells(c))
 		return false;
@@ -2096,6 +2115,16 @@ static bool *foreign_lines(const uint32_t *cps, size_t n)
 	return fl;
 }
 
+/* Whether a reversal's output holds a Latin-1 character that is a UTF-8
+ * lead byte: most outputs (Chinese) hold none, so no layer is under them. */
+static bool holds_utf8_lead(const uint32_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] >= 0xC2 && v[i] <= 0xF4)
+			return true;
+	return false;
+}
+
 /* A reversal whose output is itself UTF-8 read as Latin-1 or CP1252 (å°\x8f
  * for 小) is undone further here, while the whole output re-encodes to valid
  * UTF-8 with a multibyte character in it.  Judged alone, such a layer is full
@@ -2116,11 +2145,7 @@ static int unwrap_sbcs_layers(cpvec *rep, uint32_t prev, uint32_t next, mf_chann
 	const uint32_t **may = NULL;              /* per U+FFFD of the first layer: lost_under */
 	if (rep->n == 0 || rep->failed)
 		return 0;
-	/* most outputs (Chinese) hold no Latin-1 lead byte, so no layer */
-	size_t j0 = 0;
-	while (j0 < rep->n && !(rep->v[j0] >= 0xC2 && rep->v[j0] <= 0xF4))
-		j0++;
-	if (j0 == rep->n)
+	if (!holds_utf8_lead(rep->v, rep->n))
 		return 0;
 	bytes = malloc(rep->n);
 	unknown = malloc(rep->n);
@@ -2593,11 +2618,9 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 					 * chain reads alone (reads_alone: Après « a » is
 					 * 符号码 of French, not of 拼音码 Apr鑣 珷a牷) */
 					outer.n = 0;
-					bool lead = false;       /* (as unwrap_sbcs_layers asks first) */
-					for (size_t q = 0; q < rep.n && !lead && cd->sbcs && !rm->foreign_line[s]; q++)
-						lead = rep.v[q] >= 0xC2 && rep.v[q] <= 0xF4;
-					for (size_t q = 0; lead && q < rep.n; q++)
-						cv_push(&outer, rep.v[q]);
+					if (cd->sbcs && !rm->foreign_line[s] && holds_utf8_lead(rep.v, rep.n))
+						for (size_t q = 0; q < rep.n; q++)
+							cv_push(&outer, rep.v[q]);
 					if (outer.failed) {
 						rc = MF_ERR_NOMEM;
 						goto done;
@@ -2641,20 +2664,14 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 				                                              e < n ? cps[e] : 0))
 					same = true;
 				if (!same && plausible_output(judge, rep.v, c.nrep, rm->probe)) {
-					c.rep = malloc(c.nrep * sizeof(uint32_t));
-					if (!c.rep) {
-						rc = MF_ERR_NOMEM;
-						goto done;
-					}
-					memcpy(c.rep, rep.v, c.nrep * sizeof(uint32_t));
-					if (!cl_push(out, &c)) {
-						free(c.rep);
+					if (!push_copy(out, &c, rep.v)) {
 						rc = MF_ERR_NOMEM;
 						goto done;
 					}
 					if (c.ninner && outer.n && cand_family(&c) == FAMILY_PINYIN && reads_alone(&c, rm->foreign_line)) {
 						/* the layers above the GBK one, which ends a chain */
 						cand o = c;
+						o.spells_known = false;
 						o.end = outer_end;
 						o.ninner = c.ninner > 1 ? unwrap_sbcs_layers(&outer, s > 0 ? cps[s - 1] : prev0,
 						                                             o.end < n ? cps[o.end] : 0, o.inner,
@@ -2666,14 +2683,9 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 						}
 						o.nrep = outer.n;
 						bool o_same = o.nrep == o.end - s && memcmp(outer.v, cps + s, o.nrep * sizeof(uint32_t)) == 0;
-						if (!o_same && plausible_output(cd, outer.v, o.nrep, rm->probe)) {
-							o.rep = malloc(o.nrep * sizeof(uint32_t));
-							if (!o.rep || !cl_push(out, &o)) {
-								free(o.rep);
-								rc = MF_ERR_NOMEM;
-								goto done;
-							}
-							memcpy(o.rep, outer.v, o.nrep * sizeof(uint32_t));
+						if (!o_same && plausible_output(cd, outer.v, o.nrep, rm->probe) && !push_copy(out, &o, outer.v)) {
+							rc = MF_ERR_NOMEM;
+							goto done;
 						}
 					}
 				}
@@ -3006,6 +3018,29 @@ static bool layered(const work *w, const cand *c)
 	return false;
 }
 
+/* Does c overlap any of v[0..n)? */
+static bool overlaps_any(const cand *c, const cand *v, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (c->start < v[j].end && v[j].start < c->end)
+			return true;
+	return false;
+}
+
+/* Is a single-byte channel's reading no reading here: one rare character
+ * over and over (repeats_rare), or one that reads alone (reads_alone) where
+ * neither this pass (spelled) nor, for text no pass repaired yet (layered),
+ * the document shows its family spelling text? */
+static bool withheld(cand *c, unsigned spelled, const mf_docstate *doc, const work *w, const bool *foreign_line)
+{
+	if (sbcs_family(c->ch) && repeats_rare(c))
+		return true;
+	unsigned f = cand_family(c);
+	if (!f || ((spelled | (layered(w, c) ? 0 : doc->spelled)) & f))
+		return false;
+	return reads_alone(c, foreign_line);
+}
+
 /* One pass over the working text: every channel, best non-overlapping gains. */
 static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, int *script, bool *changed)
 {
@@ -3151,19 +3186,17 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	/* (what this pass would keep, none withheld: a reading that loses to
 	 * another, 氓聛拧 for 符号码 twice, shows nothing) */
 	unsigned spelled = 0;
-	size_t *first = malloc((cl.n + 1) * sizeof *first), nfirst = 0;
+	cand *first = malloc((cl.n + 1) * sizeof *first);
+	size_t nfirst = 0;
 	if (!first) {
 		rc = MF_ERR_NOMEM;
 		goto out;
 	}
 	for (size_t k = 0; k < cl.n; k++) {
-		const cand *c = &cl.v[k];
-		bool ok = c->gain > KEEP_GAIN;
-		for (size_t j = 0; ok && j < nfirst; j++)
-			ok = !(c->start < cl.v[first[j]].end && cl.v[first[j]].start < c->end);
-		if (!ok)
+		cand *c = &cl.v[k];
+		if (c->gain <= KEEP_GAIN || overlaps_any(c, first, nfirst))
 			continue;
-		first[nfirst++] = k;
+		first[nfirst++] = *c;
 		if (c->gain >= PRIOR_NATS && cand_spells(c))
 			spelled |= cand_family(c);
 	}
@@ -3173,11 +3206,8 @@ static mf_rc one_pass(work *w, uint32_t prev0, bool pua_decoder, readmode *rm, i
 	size_t kept = 0;
 	for (size_t k = 0; k < cl.n; k++) {
 		cand *c = &cl.v[k];
-		bool ok = c->gain > KEEP_GAIN && !(sbcs_family(c->ch) && repeats_rare(c)) &&
-		          (((spelled | (layered(w, c) ? 0 : doc->spelled)) & cand_family(c)) || !reads_alone(c, foreign_line));
-		for (size_t j = 0; ok && j < kept; j++)
-			if (c->start < cl.v[j].end && cl.v[j].start < c->end)
-				ok = false;
+		bool ok = c->gain > KEEP_GAIN && !withheld(c, spelled, doc, w, foreign_line) &&
+		          !overlaps_any(c, cl.v, kept);
 		if (ok) {
 			cand t = cl.v[kept];
 			cl.v[kept] = *c;
