@@ -171,7 +171,7 @@ static bool virt_prefix_may(const window *wd, const unsigned *fill, int pos, int
  * fill must take exactly the nsuf bytes after it. */
 static void enum_window(window *wd, unsigned *fill, int pos, int w, int need, unsigned lead, int seqpos)
 {
-	if (wd->cjk >= wd->cap)
+	if (wd->any && wd->cjk >= wd->cap)
 		return;                /* nothing can give more */
 	if (pos == w) {
 		if (need == wd->nsuf)
@@ -327,6 +327,41 @@ static bool virt_hole(const uint16_t *b, size_t n, size_t start, size_t h, size_
 	return true;
 }
 
+/* Whether the character whose first npre bytes are q[0..npre) can be
+ * CJK-like, whatever bytes complete it: its code points span [lo, hi].
+ * CJK-like characters lie at U+2000..U+FFEF and U+20000..U+3FFFF
+ * (mf_cjk_like). */
+static bool pre_may_cjk(const unsigned *q, int npre)
+{
+	int len = mf_utf8_seq_len((unsigned char)q[0]);
+	if (len < 3 || npre > len)
+		return len == 0;       /* (not a lead: stay generous) */
+	uint32_t lo = q[0] & (0x7Fu >> len), hi;
+	for (int k = 1; k < npre; k++)
+		lo = lo << 6 | (q[k] & 0x3F);
+	hi = lo;
+	for (int k = npre; k < len; k++) {
+		lo <<= 6;
+		hi = hi << 6 | 0x3F;
+	}
+	if (hi >= 0x20000 && lo <= 0x3FFFF)
+		return true;
+	if (lo > 0xFFFF)
+		return false;
+	if (hi > 0xFFFF)
+		hi = 0xFFFF;
+	for (uint32_t w = lo >> 6; w <= hi >> 6; w++) {
+		uint64_t m = cjk_bits[w];
+		if (w == lo >> 6)
+			m &= ~(uint64_t)0 << (lo & 63);
+		if (w == hi >> 6)
+			m &= ~(uint64_t)0 >> (63 - (hi & 63));
+		if (m)
+			return true;
+	}
+	return false;
+}
+
 /* The most CJK-like characters a passing fill gives, -1 if none passes. */
 static int window_cjk(window *wd, const unsigned *suf)
 {
@@ -338,7 +373,25 @@ static int window_cjk(window *wd, const unsigned *suf)
 		need = mf_utf8_seq_len((unsigned char)lead) - wdv.npre;
 	}
 	unsigned fill[4];
+	int cap = wdv.cap;
+	bool pre_cjk = wdv.npre && pre_may_cjk(wdv.q, wdv.npre);
 	for (int w = 1; w <= (wdv.virt ? 3 : 2); w++) {
+		/* The most CJK-like characters a fill of w bytes can give:
+		 * CJK-like characters lie at U+2000 and above (mf_cjk_like), so
+		 * each takes three bytes or more.  The pre character may be one
+		 * where its code points reach them (pre_may_cjk); a new one starts in
+		 * the fill (suffix bytes only continue) and takes the rest of
+		 * the fill and of the suffix.  Once that many are found, and a
+		 * fill passed, w is done: the answer cannot change. */
+		int most = cap;
+		if (!wdv.npre || need >= 0) {
+			int rest = wdv.npre ? (w > need ? w - need : 0) : w;
+			int fresh = (rest + wdv.nsuf) / 3;
+			most = pre_cjk + (fresh < rest ? fresh : rest);
+		}
+		wdv.cap = most < cap ? most : cap;
+		if (wdv.any && wdv.cjk >= wdv.cap)
+			continue;
 		/* suffix after the fill */
 		for (int q = 0; q < wdv.nsuf; q++)
 			wdv.q[wdv.npre + w + q] = suf[q];

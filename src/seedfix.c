@@ -761,29 +761,34 @@ static void count_consistency(struct seed_doc *sd, const mf_units *u)
 /* ---- clean text (stream.c) ---- */
 
 /* An annotation is evidence only as '?py)', or as '(py)' after a non-ASCII
- * character (scan_line); without one, gather() changes nothing.  Could one
- * start at the '(' or '?' before p[j]?  As pattern_at sees it (units
- * re-encoded to GBK): letters a-z or the tone vowels GBK puts at A8A1..A8BA
- * (all two-byte UTF-8), at least one, then ')'.  Generous: the limits on
- * their number are left out. */
+ * character, and only where py is a pinyin syllable (scan_line); without
+ * one, gather() changes nothing.  Could one start at the '(' or '?' before
+ * p[j]?  As pattern_at sees it (units re-encoded to GBK): one to six letters
+ * a-z or tone vowels GBK puts at A8A1..A8BA (all two-byte UTF-8, the same
+ * bytes pattern_at writes into the syllable), then ')', spelling a
+ * syllable.  So `重新引导(reboot)`, common in Chinese technical writing,
+ * leaves its block on the clean-text path. */
 bool mf_seed_annotation_may(const unsigned char *p, size_t n, size_t j)
 {
-	size_t letters = 0;
-	while (j < n) {
+	char syl[16];
+	size_t letters = 0, k = 0;
+	while (j < n && letters <= 6) {
 		if (p[j] >= 'a' && p[j] <= 'z') {
-			j++;
+			syl[k++] = (char)p[j++];
 		} else if (p[j] >= 0xC2 && p[j] <= 0xDF && j + 1 < n) {
 			uint32_t c = (uint32_t)(p[j] & 0x1F) << 6 | (p[j + 1] & 0x3F);
 			unsigned v = mf_gbk_enc_bmp[c];
 			if (!(v >= 0xA8A1 && v <= 0xA8BA))
 				break;
+			syl[k++] = (char)p[j];
+			syl[k++] = (char)p[j + 1];
 			j += 2;
 		} else {
 			break;
 		}
 		letters++;
 	}
-	return letters > 0 && j < n && p[j] == ')';
+	return letters > 0 && letters <= 6 && j < n && p[j] == ')' && mf_pinyin_is_syllable(syl, k);
 }
 
 mf_rc mf_seed_quiet_block(mf_docstate *doc, const unsigned char *p, size_t n, unsigned han, bool *applied)
