@@ -144,10 +144,14 @@ static inline bool mf_is_user_pua(uint32_t cp)
 
 /* Which script's model reads cps better. */
 int mf_lm_script_of(const uint32_t *cps, size_t n);
+/* Han above the BMP: the supplementary and tertiary planes (the pre-scan's
+ * bound on CJK-like characters relies on nothing else lying there) */
+#define MF_HAN_SUPP_FIRST 0x20000u
+#define MF_HAN_SUPP_LAST 0x3FFFFu
 static inline bool mf_is_han(uint32_t cp)
 {
 	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= MF_HAN_SUPP_FIRST && cp <= MF_HAN_SUPP_LAST);
 }
 bool mf_lm_known(uint32_t cp);      /* in the model's vocabulary */
 int mf_lm_unigram(uint32_t cp);      /* best unigram cost of a Han char, or -1 */

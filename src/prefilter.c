@@ -329,8 +329,8 @@ static bool virt_hole(const uint16_t *b, size_t n, size_t start, size_t h, size_
 
 /* Whether the character whose first npre bytes are q[0..npre) can be
  * CJK-like, whatever bytes complete it: its code points span [lo, hi].
- * CJK-like characters lie at U+2000..U+FFEF and U+20000..U+3FFFF
- * (mf_cjk_like). */
+ * Above the BMP, only Han is CJK-like (mf_cjk_like), in one range; in it,
+ * cjk_bits. */
 static bool pre_may_cjk(const unsigned *q, int npre)
 {
 	int len = mf_utf8_seq_len((unsigned char)q[0]);
@@ -344,7 +344,7 @@ static bool pre_may_cjk(const unsigned *q, int npre)
 		lo <<= 6;
 		hi = hi << 6 | 0x3F;
 	}
-	if (hi >= 0x20000 && lo <= 0x3FFFF)
+	if (hi >= MF_HAN_SUPP_FIRST && lo <= MF_HAN_SUPP_LAST)
 		return true;
 	if (lo > 0xFFFF)
 		return false;

@@ -2264,6 +2264,8 @@ out:
 }
 
 /* CJK output: what a Chinese text repair should produce. */
+/* (all at U+2000 or above, and above the BMP Han alone: the pre-scan's
+ * window bound rests on it, prefilter.c: window_cjk) */
 bool mf_cjk_like(uint32_t cp)
 {
 	return mf_is_han(cp) || (cp >= 0x3000 && cp < 0x3400) || (cp >= 0xFF00 && cp < 0xFFF0) ||
