@@ -20,6 +20,9 @@
 #define MIN_HAN 40              /* fewer Han characters say nothing */
 #define W_UNI 0.10              /* mixture weights of the cache */
 #define W_BI 0.20
+#define SEP_NEXT 5              /* sep_next_class */
+#define SEP_BYTES MF_SEP_BYTES
+#define SEP_ALPHA 4.0           /* counts the uniform prior is worth */
 
 struct mf_cache {
 	uint32_t ukey[UNI_SLOTS];   /* 0 = empty */
@@ -28,6 +31,10 @@ struct mf_cache {
 	uint32_t bcnt[BI_SLOTS];
 	unsigned nuni, nbi;
 	unsigned long han;          /* Han characters counted */
+	/* the ASCII byte after a character >= U+0080 (not U+FFFD), by what
+	 * follows it (mf_cache_sep_costs) */
+	uint32_t sep[2][SEP_NEXT][SEP_BYTES];   /* [the line holds another tab] */
+	uint32_t sep_total[2][SEP_NEXT];
 	unsigned long generation;   /* changes with every change of the counts */
 };
 
@@ -96,15 +103,56 @@ static uint64_t pair_key(uint32_t p, uint32_t c)
 	return ((uint64_t)p << 32) | c;
 }
 
+/* The bytes a decoder may swallow after a bad lead (those that are no GBK
+ * trail byte: repair.c's enum_fill tries them), as 0..SEP_BYTES-1; -1 for
+ * the rest. */
+int mf_sep_index(uint32_t b)
+{
+	if (b >= 0x20 && b < 0x40)
+		return (int)(b - 0x20);
+	return b == '\n' ? 32 : b == '\t' ? 33 : b == '\r' ? 34 : -1;
+}
+
+/* What follows a separator: a line's end, a digit, a letter, other ASCII,
+ * other text. */
+static int sep_next_class(uint32_t x)
+{
+	if (x == 0 || x == '\n' || x == '\r')
+		return 0;
+	if (x >= '0' && x <= '9')
+		return 1;
+	if ((x | 0x20) >= 'a' && (x | 0x20) <= 'z')
+		return 2;
+	return x < 0x80 ? 3 : 4;
+}
+
 /* Every character is counted, pairs only where one side is Han: that is
- * what lost bytes are filled with.  weight -1 takes a text back out. */
+ * what lost bytes are filled with; and the ASCII byte after a character
+ * beyond ASCII, which is what a decoder swallows with a lost lead byte.
+ * weight -1 takes a text back out. */
 void mf_cache_add(mf_cache *c, const uint32_t *cps, size_t n, int weight)
 {
 	c->generation = atomic_fetch_add(&next_generation, 1);
+	size_t line_end = 0, tabs = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t x = cps[i];
+		if (i >= line_end) {
+			/* the tabs of the line starting here */
+			tabs = 0;
+			for (line_end = i; line_end < n && cps[line_end] != '\n'; line_end++)
+				tabs += cps[line_end] == '\t';
+			line_end++;
+		}
 		if (x == 0xFFFD || MF_IS_RAW(x))
 			continue;
+		int si;
+		/* ('?' after such a character may be a decoder's marker) */
+		if (x < 0x80 && x != '?' && i > 0 && cps[i - 1] >= 0x80 && cps[i - 1] != 0xFFFD && !MF_IS_RAW(cps[i - 1]) &&
+		    (si = mf_sep_index(x)) >= 0) {
+			int k = sep_next_class(i + 1 < n ? cps[i + 1] : 0), t = tabs > (x == '\t');
+			c->sep[t][k][si] += (uint32_t)weight;
+			c->sep_total[t][k] += (uint32_t)weight;
+		}
 		uint32_t *u = uni_slot(c, x, true);
 		if (u)
 			*u += (uint32_t)weight;
@@ -172,6 +220,35 @@ static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x, bool f
 	double pl = exp(-(double)lm / MF_LM_COST_SCALE);
 	double pm = (1.0 - wu - wb) * pl + wu * pu + wb * pb;
 	return lround(-log(pm) * MF_LM_COST_SCALE);
+}
+
+/* What the document says of each byte a decoder may swallow after a
+ * character, before next: -ln(P(b) * SEP_BYTES), P(b | next's class,
+ * whether the line holds a tab) from the document's own counts, with
+ * SEP_ALPHA counts of a uniform prior (0 without counts).  A table's cells
+ * end in tabs, a log's words in spaces before digits, prose lines in
+ * newlines: the general model prices all of them alike.  Before text beyond
+ * ASCII, only on a line with a tab, and never below 0 (relative to the
+ * likeliest byte): there, whether a byte was swallowed at all is the
+ * general model's to say, as it prices the two characters side by side. */
+void mf_cache_sep_costs(const mf_cache *c, uint32_t next, bool line_tabs, int16_t cost[MF_SEP_BYTES])
+{
+	int k = sep_next_class(next), t = line_tabs;
+	double p[SEP_BYTES], most = 0.0;
+	if (k == SEP_NEXT - 1 && !t) {
+		/* (before text beyond ASCII, off a table's lines: Xī'ān's
+		 * apostrophes would outvote the newlines 。 lost) */
+		memset(cost, 0, MF_SEP_BYTES * sizeof *cost);
+		return;
+	}
+	for (int j = 0; j < SEP_BYTES; j++) {
+		p[j] = c ? ((double)c->sep[t][k][j] + SEP_ALPHA / SEP_BYTES) / ((double)c->sep_total[t][k] + SEP_ALPHA)
+		         : 1.0 / SEP_BYTES;
+		if (p[j] > most)
+			most = p[j];
+	}
+	for (int j = 0; j < SEP_BYTES; j++)
+		cost[j] = (int16_t)lround(-log(k == SEP_NEXT - 1 ? p[j] / most : p[j] * SEP_BYTES) * MF_LM_COST_SCALE);
 }
 
 bool mf_cache_ready(const mf_cache *c)

@@ -211,6 +211,14 @@ long mf_cache_seq_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, u
                        uint32_t next);
 long mf_cache_choice_cost(mf_cache *c, int script, const uint32_t *cps, size_t n, uint32_t prev,
                           uint32_t next);
+/* The bytes a decoder may swallow with a bad lead byte (no GBK trail:
+ * \t \n \r and 0x20..0x3F), as 0..MF_SEP_BYTES-1 (mf_sep_index; -1 for
+ * others), and what the document says of each after a character beyond
+ * ASCII, before next, on a line with a tab or without: costs added to the
+ * model's (may be < 0; c may be NULL). */
+#define MF_SEP_BYTES 35
+int mf_sep_index(uint32_t b);
+void mf_cache_sep_costs(const mf_cache *c, uint32_t next, bool line_tabs, int16_t cost[MF_SEP_BYTES]);
 
 typedef struct mf_docstate {
 	struct seed_doc *seed;       /* made on first use */

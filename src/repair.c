@@ -237,6 +237,7 @@ typedef struct {
 	int script;               /* the block's script for filling holes (-1: either) */
 	uint32_t after_run;       /* the character after the run (context at its end) */
 	uint32_t after_run2;      /* and the one after that */
+	bool run_tabs;            /* the run (its line) holds a tab: the document's separators there */
 	unsigned nmb;             /* multibyte characters decoded so far */
 	unsigned nvirt;           /* holes assumed where a decoder dropped bytes */
 	bool single_q;            /* a '?' after a '?' marker is a literal one */
@@ -308,6 +309,9 @@ typedef struct {
 	long best_eat, best_plain; /* the model's best cost with and without one, priors apart */
 	bool sbcs;
 	bool pua_decoder;          /* GB18030/CP936-like: only invalid bytes were replaced */
+	bool run_tabs;             /* decoder.run_tabs */
+	bool sep_known;            /* sep_cost[] worked out (for next, run_tabs) */
+	int16_t sep_cost[MF_SEP_BYTES];   /* the document's word on a swallowed byte (mf_cache_sep_costs) */
 	mf_cache *cache;
 	int script;
 	int pass;                  /* 1: find the best; 2: see where near rivals differ;
@@ -635,16 +639,27 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 		c.cost += EAT_PRIOR;
 	for (int i = 0; i < c.ncp; i++)
 		c.cost += unpaired_cost(fs, c.cps[i]);
+	/* which ASCII byte was swallowed: the document's own separators say
+	 * (not whether one was: the votes for that stay the model's) */
+	bool eat = !fs->sbcs && fill[w - 1] < 0x80;
+	long sep = 0;
+	if (eat && mf_sep_index(fill[w - 1]) >= 0) {
+		if (!fs->sep_known) {
+			mf_cache_sep_costs(fs->cache, fs->next, fs->run_tabs, fs->sep_cost);
+			fs->sep_known = true;
+		}
+		sep = fs->sep_cost[mf_sep_index(fill[w - 1])];
+	}
+	c.cost += sep;
 	if (fs->pass == 2) {
 		near_rival(fs, &c);
 		return;
 	}
 	fs->mass += cost_prob(c.cost);
 	{
-		bool eat = !fs->sbcs && fill[w - 1] < 0x80;
 		long *slot = eat ? &fs->best_eat : &fs->best_plain;
-		if (*slot < 0 || c.cost - prior < *slot)
-			*slot = c.cost - prior;
+		if (*slot < 0 || c.cost - prior - sep < *slot)
+			*slot = c.cost - prior - sep;
 	}
 	keep_rival(&c, fs->have_best && fs->best.cost < c.cost ? fs->best.cost : c.cost);
 	if (!fs->have_best || c.cost < fs->best.cost) {
@@ -836,7 +851,7 @@ typedef struct {
 	unsigned brackets;
 	unsigned long cache_generation;   /* the document cache's counts */
 	long eat_prior;
-	bool sbcs, pua_decoder, virt, eater, used;
+	bool sbcs, pua_decoder, virt, eater, run_tabs, used;
 } fill_key;
 
 #define FILL_CACHE 512
@@ -867,6 +882,7 @@ static bool search_fills(fill_search *fs, int need, unsigned lead)
 	k.virt = fs->virt;
 	k.eat_prior = fs->eat_prior;
 	k.eater = fs->eater;
+	k.run_tabs = fs->run_tabs;
 	k.used = true;
 	uint64_t h = 1469598103934665603u;
 	const unsigned char *kb = (const unsigned char *)&k;
@@ -897,6 +913,7 @@ static size_t hole_window(const decoder *d, size_t start, size_t h, const cpvec 
 	fs->prev = out->n ? out->v[out->n - 1] : d->prev;
 	fs->sbcs = d->sbcs;
 	fs->pua_decoder = d->pua_decoder;
+	fs->run_tabs = d->run_tabs;
 	fs->virt = virt;
 	fs->best_eat = fs->best_plain = -1;
 	fs->cache = d->rm->cache;
@@ -2487,6 +2504,9 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 			i++;       /* skip the barrier */
 		if (!any || b == a || (cd->euro_pair && !euro))
 			continue;
+		bool run_tabs = false;
+		for (size_t k = a; k < b && !run_tabs; k++)
+			run_tabs = cps[k] == '\t';
 		/* A run of 拼音码 where nothing marks a loss and none of CP1252's
 		 * five undefined bytes shows may have lost them silently.  Such
 		 * losses (and a '?' that starts a run) are looked for only in a run
@@ -2530,7 +2550,8 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 			}
 			decoder d = { .b = slots, .n = ns, .prev = s > 0 ? cps[s - 1] : prev0, .sbcs = cd->sbcs, .drops = drops,
 			              .pua_decoder = pua_decoder && !cd->sbcs, .script = script,
-			              .after_run = b < n ? cps[b] : 0, .after_run2 = b + 1 < n ? cps[b + 1] : 0, .rm = rm };
+			              .after_run = b < n ? cps[b] : 0, .after_run2 = b + 1 < n ? cps[b + 1] : 0,
+			              .run_tabs = run_tabs, .rm = rm };
 			rep.n = 0;
 			unsigned holes0 = rm->holes_met;
 			size_t from = ustart[s - a];
