@@ -21,7 +21,6 @@
 #define W_UNI 0.10              /* mixture weights of the cache */
 #define W_BI 0.20
 #define SEP_NEXT 5              /* sep_next_class */
-#define SEP_BYTES MF_SEP_BYTES
 #define SEP_ALPHA 4.0           /* counts the uniform prior is worth */
 
 struct mf_cache {
@@ -33,7 +32,7 @@ struct mf_cache {
 	unsigned long han;          /* Han characters counted */
 	/* the ASCII byte after a character >= U+0080 (not U+FFFD), by what
 	 * follows it (mf_cache_sep_costs) */
-	uint32_t sep[2][SEP_NEXT][SEP_BYTES];   /* [the line holds another tab] */
+	uint32_t sep[2][SEP_NEXT][MF_SEP_BYTES];   /* [the line holds another tab] */
 	uint32_t sep_total[2][SEP_NEXT];
 	unsigned long generation;   /* changes with every change of the counts */
 };
@@ -104,13 +103,24 @@ static uint64_t pair_key(uint32_t p, uint32_t c)
 }
 
 /* The bytes a decoder may swallow after a bad lead (those that are no GBK
- * trail byte: repair.c's enum_fill tries them), as 0..SEP_BYTES-1; -1 for
- * the rest. */
+ * trail byte: repair.c's enum_fill tries them, in this order): 0x20..0x3F,
+ * then the controls that end a line or a cell (CRLF's CR). */
+static const unsigned char SEP_CONTROLS[] = { '\n', '\t', '\r' };
+_Static_assert(0x40 - 0x20 + sizeof SEP_CONTROLS == MF_SEP_BYTES, "internal.h's MF_SEP_BYTES");
+
 int mf_sep_index(uint32_t b)
 {
 	if (b >= 0x20 && b < 0x40)
 		return (int)(b - 0x20);
-	return b == '\n' ? 32 : b == '\t' ? 33 : b == '\r' ? 34 : -1;
+	for (unsigned k = 0; k < sizeof SEP_CONTROLS; k++)
+		if (b == SEP_CONTROLS[k])
+			return 0x40 - 0x20 + (int)k;
+	return -1;
+}
+
+unsigned mf_sep_byte(int j)
+{
+	return j < 0x40 - 0x20 ? 0x20u + (unsigned)j : SEP_CONTROLS[j - (0x40 - 0x20)];
 }
 
 /* What follows a separator: a line's end, a digit, a letter, other ASCII,
@@ -223,7 +233,7 @@ static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x, bool f
 }
 
 /* What the document says of each byte a decoder may swallow after a
- * character, before next: -ln(P(b) * SEP_BYTES), P(b | next's class,
+ * character, before next: -ln(P(b) * MF_SEP_BYTES), P(b | next's class,
  * whether the line holds a tab) from the document's own counts, with
  * SEP_ALPHA counts of a uniform prior (0 without counts).  A table's cells
  * end in tabs, a log's words in spaces before digits, prose lines in
@@ -234,21 +244,21 @@ static long mixed_cost(mf_cache *c, mf_script sc, uint32_t p, uint32_t x, bool f
 void mf_cache_sep_costs(const mf_cache *c, uint32_t next, bool line_tabs, int16_t cost[MF_SEP_BYTES])
 {
 	int k = sep_next_class(next), t = line_tabs;
-	double p[SEP_BYTES], most = 0.0;
+	double p[MF_SEP_BYTES], most = 0.0;
 	if (k == SEP_NEXT - 1 && !t) {
 		/* (before text beyond ASCII, off a table's lines: Xī'ān's
 		 * apostrophes would outvote the newlines 。 lost) */
 		memset(cost, 0, MF_SEP_BYTES * sizeof *cost);
 		return;
 	}
-	for (int j = 0; j < SEP_BYTES; j++) {
-		p[j] = c ? ((double)c->sep[t][k][j] + SEP_ALPHA / SEP_BYTES) / ((double)c->sep_total[t][k] + SEP_ALPHA)
-		         : 1.0 / SEP_BYTES;
+	for (int j = 0; j < MF_SEP_BYTES; j++) {
+		p[j] = c ? ((double)c->sep[t][k][j] + SEP_ALPHA / MF_SEP_BYTES) / ((double)c->sep_total[t][k] + SEP_ALPHA)
+		         : 1.0 / MF_SEP_BYTES;
 		if (p[j] > most)
 			most = p[j];
 	}
-	for (int j = 0; j < SEP_BYTES; j++)
-		cost[j] = (int16_t)lround(-log(k == SEP_NEXT - 1 ? p[j] / most : p[j] * SEP_BYTES) * MF_LM_COST_SCALE);
+	for (int j = 0; j < MF_SEP_BYTES; j++)
+		cost[j] = (int16_t)lround(-log(k == SEP_NEXT - 1 ? p[j] / most : p[j] * MF_SEP_BYTES) * MF_LM_COST_SCALE);
 }
 
 bool mf_cache_ready(const mf_cache *c)

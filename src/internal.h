@@ -218,6 +218,7 @@ long mf_cache_choice_cost(mf_cache *c, int script, const uint32_t *cps, size_t n
  * model's (may be < 0; c may be NULL). */
 #define MF_SEP_BYTES 35
 int mf_sep_index(uint32_t b);
+unsigned mf_sep_byte(int j);         /* the byte of index j */
 void mf_cache_sep_costs(const mf_cache *c, uint32_t next, bool line_tabs, int16_t cost[MF_SEP_BYTES]);
 
 typedef struct mf_docstate {

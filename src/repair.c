@@ -642,13 +642,14 @@ static void consider(fill_search *fs, const unsigned *fill, int w, long prior)
 	/* which ASCII byte was swallowed: the document's own separators say
 	 * (not whether one was: the votes for that stay the model's) */
 	bool eat = !fs->sbcs && fill[w - 1] < 0x80;
+	int si = eat ? mf_sep_index(fill[w - 1]) : -1;
 	long sep = 0;
-	if (eat && mf_sep_index(fill[w - 1]) >= 0) {
+	if (si >= 0) {
 		if (!fs->sep_known) {
 			mf_cache_sep_costs(fs->cache, fs->next, fs->run_tabs, fs->sep_cost);
 			fs->sep_known = true;
 		}
-		sep = fs->sep_cost[mf_sep_index(fill[w - 1])];
+		sep = fs->sep_cost[si];
 	}
 	c.cost += sep;
 	if (fs->pass == 2) {
@@ -756,15 +757,8 @@ static void enum_fill(fill_search *fs, unsigned *fill, int pos, int w, int need,
 			enum_fill(fs, fill, pos + 1, w, len - 1, b, 1, prior);
 	}
 	if (pos == w - 1 && pos > 0 && !fs->sbcs && fs->nsuf == 0) {
-		for (unsigned b = 0x20; b < 0x40; b++) {
-			fill[pos] = b;
-			if (virt_prefix_ok(fs, fill, pos, w))
-				enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
-		}
-		/* and the controls that end a cell or a line (a tab, CRLF's CR) */
-		static const unsigned ctl[] = { '\n', '\t', '\r' };
-		for (unsigned c = 0; c < sizeof ctl / sizeof ctl[0]; c++) {
-			fill[pos] = ctl[c];
+		for (int j = 0; j < MF_SEP_BYTES; j++) {
+			fill[pos] = mf_sep_byte(j);
 			if (virt_prefix_ok(fs, fill, pos, w))
 				enum_fill(fs, fill, pos + 1, w, 0, 0, 0, prior + fs->eat_prior);
 		}
@@ -2478,7 +2472,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 	while (i < n) {
 		/* a run of encodable units containing something non-ASCII */
 		size_t a = i, ns = 0;
-		bool any = false, euro = false;
+		bool any = false, euro = false, run_tabs = false;
 		while (i < n) {
 			uint16_t tmp[4];
 			/* lines are repaired on their own: a span never crosses one */
@@ -2496,6 +2490,7 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 				slots[ns++] = tmp[j];
 			if (cd->island ? MF_IS_RAW(cps[i]) : non_ascii(cps[i]))
 				any = true;
+			run_tabs |= cps[i] == '\t';
 			i++;
 		}
 		size_t b = i;
@@ -2504,9 +2499,6 @@ static mf_rc find_channel(const chan_def *cd, const uint32_t *cps, size_t n, con
 			i++;       /* skip the barrier */
 		if (!any || b == a || (cd->euro_pair && !euro))
 			continue;
-		bool run_tabs = false;
-		for (size_t k = a; k < b && !run_tabs; k++)
-			run_tabs = cps[k] == '\t';
 		/* A run of 拼音码 where nothing marks a loss and none of CP1252's
 		 * five undefined bytes shows may have lost them silently.  Such
 		 * losses (and a '?' that starts a run) are looked for only in a run
